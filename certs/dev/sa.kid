@@ -1,0 +1,1 @@
+1ibfGSGl0dP6KHl_kMobhS7nQMr4tYwbim1NHVpanmg

@@ -1,0 +1,277 @@
+package io.kubeassume.cli;
+
+import io.kubeassume.config.ConfigException;
+import io.kubeassume.config.Durations;
+import io.kubeassume.config.ServeConfig;
+import io.kubeassume.config.SourceType;
+import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.server.KubeassumeServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Serves the issuer's /.well-known/openid-configuration and /openid/v1/jwks on the public port, "
+            + "and /healthz, /readyz, /metrics on the management port.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+final class ServeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--issuer-url", paramLabel = "URL",
+      description = "Public issuer URL, identical to the API server's --service-account-issuer "
+          + "(https; http only for localhost). Required. Env: KUBEASSUME_ISSUER_URL")
+  String issuerUrl;
+
+  @Option(names = "--source", paramLabel = "files", defaultValue = "files",
+      description = "Where the public keys come from: files (--keys). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_SOURCE")
+  String source;
+
+  @Option(names = "--keys", paramLabel = "PATH", split = ",",
+      description = "Key file or directory of key files (PEM public keys, certificates, JWKS); repeatable. "
+          + "Watched for changes. Env: KUBEASSUME_KEYS (comma-separated)")
+  List<String> keys = new ArrayList<>();
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "Public port (the two documents only). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_PORT")
+  String port;
+
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "9090",
+      description = "Port of /healthz, /readyz and /metrics; never expose it. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_MANAGEMENT_PORT")
+  String managementPort;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+      description = "Address both ports listen on. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_BIND")
+  String bind;
+
+  @Option(names = "--overlap", paramLabel = "DURATION", defaultValue = "24h",
+      description = "How long a key that left the source is still served, e.g. 90s, 15m, 24h. Make it longer "
+          + "than the longest token lifetime. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_OVERLAP")
+  String overlap;
+
+  @Option(names = "--max-age", paramLabel = "SECONDS", defaultValue = "300",
+      description = "Cache-Control max-age of both documents. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_MAX_AGE")
+  String maxAge;
+
+  @Option(names = "--max-keys", paramLabel = "N", defaultValue = "100",
+      description = "Most keys served; the oldest retired keys go first (AWS accepts at most 100). "
+          + "Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_MAX_KEYS")
+  String maxKeys;
+
+  @Option(names = "--state-file", paramLabel = "FILE",
+      description = "Where retired keys and their times are kept, so a restart inside the overlap window still "
+          + "serves them. Without it, state lives in memory. Env: KUBEASSUME_STATE_FILE")
+  String stateFile;
+
+  @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How often the source is re-read even without a change notice. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_POLL_INTERVAL")
+  String pollInterval;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+      description = "error, warn, info or debug. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
+  String logLevel;
+
+  private final EnvironmentDefaults environment;
+
+  ServeCommand(EnvironmentDefaults environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() {
+    ServeConfig config;
+    try {
+      setLogLevel();
+      config = toConfig();
+    } catch (ConfigException e) {
+      return usageError(e.getMessage());
+    }
+    KubeassumeServer server;
+    try {
+      server = KubeassumeServer.start(config).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ConfigException) {
+        return usageError(cause.getMessage());
+      }
+      spec.commandLine().getErr().println("kubeassume serve: cannot start: " + cause.getMessage());
+      return ExitCodes.FAILURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.FAILURE;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      } finally {
+        stopped.countDown();
+      }
+    }, "kubeassume-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return ExitCodes.OK;
+  }
+
+  private int usageError(String message) {
+    spec.commandLine().getErr().println("kubeassume serve: " + message);
+    spec.commandLine().getErr().flush();
+    return ExitCodes.USAGE;
+  }
+
+  private void setLogLevel() throws ConfigException {
+    if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
+      throw new ConfigException(flag("--log-level"), "'" + logLevel + "' is not a level; use error, warn, info or debug");
+    }
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+  }
+
+  /** Checks every flag; the first problem found is reported with the flag's name. */
+  ServeConfig toConfig() throws ConfigException {
+    if (issuerUrl == null || issuerUrl.isBlank()) {
+      throw new ConfigException("--issuer-url", "is required: the public URL clouds fetch the documents from, "
+          + "identical to the API server's --service-account-issuer (e.g. --issuer-url https://oidc.example.com, "
+          + "or KUBEASSUME_ISSUER_URL)");
+    }
+    IssuerUrl issuer;
+    try {
+      issuer = IssuerUrl.parse(issuerUrl.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--issuer-url"), e.getMessage());
+    }
+    SourceType sourceType;
+    try {
+      sourceType = SourceType.fromFlag(source);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--source"), e.getMessage());
+    }
+    List<Path> keyPaths = keyPaths();
+    int publicPort = port("--port", port);
+    int mgmtPort = port("--management-port", managementPort);
+    if (publicPort == mgmtPort && publicPort != 0) {
+      throw new ConfigException(flag("--management-port"), "is the same as --port (" + publicPort
+          + "); the management port must be separate so no Ingress exposes it");
+    }
+    if (bind == null || bind.isBlank()) {
+      throw new ConfigException(flag("--bind"), "is empty; use an address such as 0.0.0.0 or 127.0.0.1");
+    }
+    Duration overlapWindow = duration("--overlap", overlap, Duration.ofSeconds(1));
+    long maxAgeSeconds = number("--max-age", maxAge, 0, 31_536_000);
+    int keyLimit = (int) number("--max-keys", maxKeys, 1, 10_000);
+    Duration poll = duration("--poll-interval", pollInterval, Duration.ofSeconds(1));
+    return ServeConfig.builder(issuer)
+        .source(sourceType)
+        .keys(keyPaths)
+        .bind(bind.strip())
+        .port(publicPort)
+        .managementPort(mgmtPort)
+        .overlap(overlapWindow)
+        .maxAgeSeconds(maxAgeSeconds)
+        .maxKeys(keyLimit)
+        .stateFile(stateFile())
+        .pollInterval(poll)
+        .build();
+  }
+
+  private List<Path> keyPaths() throws ConfigException {
+    List<Path> paths = new ArrayList<>();
+    for (String k : keys) {
+      if (!k.isBlank()) {
+        paths.add(Path.of(k.strip()));
+      }
+    }
+    if (paths.isEmpty()) {
+      throw new ConfigException("--keys", "is required with --source files: name the service-account public key "
+          + "or a directory of keys, e.g. --keys /etc/kubernetes/pki/sa.pub (or KUBEASSUME_KEYS)");
+    }
+    for (Path p : paths) {
+      if (!Files.exists(p)) {
+        throw new ConfigException(flag("--keys"), p + " does not exist; give a key file or a directory of key files");
+      }
+      if (!Files.isReadable(p)) {
+        throw new ConfigException(flag("--keys"), p + " is not readable by this user");
+      }
+    }
+    return paths;
+  }
+
+  private Path stateFile() throws ConfigException {
+    if (stateFile == null || stateFile.isBlank()) {
+      return null;
+    }
+    Path file = Path.of(stateFile.strip()).toAbsolutePath();
+    if (Files.isDirectory(file)) {
+      throw new ConfigException(flag("--state-file"), file + " is a directory; name a file in it, e.g. "
+          + file.resolve("state.json"));
+    }
+    Path dir = file.getParent();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ConfigException(flag("--state-file"), "cannot create " + dir + " (" + e.getMessage()
+          + "); mount a writable volume there or choose another path");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new ConfigException(flag("--state-file"), dir + " is not writable; mount a writable volume there "
+          + "or choose another path");
+    }
+    return file;
+  }
+
+  private int port(String name, String value) throws ConfigException {
+    return (int) number(name, value, 0, 65535);
+  }
+
+  private long number(String name, String value, long min, long max) throws ConfigException {
+    long n;
+    try {
+      n = Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(flag(name), "'" + value + "' is not a number; use a whole number from " + min + " to " + max);
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(flag(name), n + " is out of range; use a whole number from " + min + " to " + max);
+    }
+    return n;
+  }
+
+  private Duration duration(String name, String value, Duration min) throws ConfigException {
+    Duration d;
+    try {
+      d = Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag(name), e.getMessage());
+    }
+    if (d.compareTo(min) < 0) {
+      throw new ConfigException(flag(name), value + " is too short; use at least " + Durations.format(min));
+    }
+    return d;
+  }
+
+  /** The flag's name, plus the environment variable if that is where the bad value came from. */
+  private String flag(String name) {
+    boolean onCommandLine = spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption(name);
+    String variable = onCommandLine ? null : environment.suppliedBy(name);
+    return variable == null ? name : name + " (from " + variable + ")";
+  }
+}

@@ -1,0 +1,82 @@
+package io.kubeassume.config;
+
+import io.kubeassume.document.IssuerUrl;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Validated settings of {@code kubeassume serve}. Built by the CLI from flags and environment, or
+ * directly by tests and embedders through {@link #builder(IssuerUrl)}.
+ */
+public record ServeConfig(
+    IssuerUrl issuer,
+    SourceType source,
+    List<Path> keys,
+    String bind,
+    int port,
+    int managementPort,
+    Duration overlap,
+    long maxAgeSeconds,
+    int maxKeys,
+    Path stateFile,
+    Duration pollInterval,
+    int instances) {
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MANAGEMENT_PORT = 9090;
+  public static final String DEFAULT_BIND = "0.0.0.0";
+  public static final Duration DEFAULT_OVERLAP = Duration.ofHours(24);
+  public static final long DEFAULT_MAX_AGE_SECONDS = 300;
+  /** AWS IAM accepts at most 100 keys per JWKS. */
+  public static final int DEFAULT_MAX_KEYS = 100;
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+
+  public ServeConfig {
+    Objects.requireNonNull(issuer, "issuer");
+    Objects.requireNonNull(source, "source");
+    keys = List.copyOf(keys);
+  }
+
+  public static Builder builder(IssuerUrl issuer) {
+    return new Builder(issuer);
+  }
+
+  /** Defaults as documented for each flag. */
+  public static final class Builder {
+    private final IssuerUrl issuer;
+    private SourceType source = SourceType.FILES;
+    private List<Path> keys = List.of();
+    private String bind = DEFAULT_BIND;
+    private int port = DEFAULT_PORT;
+    private int managementPort = DEFAULT_MANAGEMENT_PORT;
+    private Duration overlap = DEFAULT_OVERLAP;
+    private long maxAgeSeconds = DEFAULT_MAX_AGE_SECONDS;
+    private int maxKeys = DEFAULT_MAX_KEYS;
+    private Path stateFile;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private int instances = Runtime.getRuntime().availableProcessors();
+
+    private Builder(IssuerUrl issuer) {
+      this.issuer = issuer;
+    }
+
+    public Builder source(SourceType v) { source = v; return this; }
+    public Builder keys(List<Path> v) { keys = v; return this; }
+    public Builder bind(String v) { bind = v; return this; }
+    public Builder port(int v) { port = v; return this; }
+    public Builder managementPort(int v) { managementPort = v; return this; }
+    public Builder overlap(Duration v) { overlap = v; return this; }
+    public Builder maxAgeSeconds(long v) { maxAgeSeconds = v; return this; }
+    public Builder maxKeys(int v) { maxKeys = v; return this; }
+    public Builder stateFile(Path v) { stateFile = v; return this; }
+    public Builder pollInterval(Duration v) { pollInterval = v; return this; }
+    public Builder instances(int v) { instances = v; return this; }
+
+    public ServeConfig build() {
+      return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
+          stateFile, pollInterval, instances);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.kubeassume.merge;
+
+import io.kubeassume.keys.SigningKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything that must survive a restart: the served keys with their history and the document
+ * revision. {@code keys} is exactly the served set, ordered by first-seen time then kid, so the
+ * rendered documents are deterministic. The revision grows by one each time the served set changes.
+ */
+public record MergeState(long revision, List<KeyRecord> keys) {
+  public static final MergeState EMPTY = new MergeState(0, List.of());
+
+  public MergeState {
+    if (revision < 0) {
+      throw new IllegalArgumentException("revision must not be negative");
+    }
+    keys = List.copyOf(keys);
+  }
+
+  public List<SigningKey> servedKeys() {
+    return keys.stream().map(KeyRecord::key).toList();
+  }
+
+  public long currentKeyCount() {
+    return keys.stream().filter(k -> !k.isRetired()).count();
+  }
+
+  /** When the next retired key leaves the documents, if any is retired. */
+  public Optional<Instant> nextExpiry(Duration overlap) {
+    return keys.stream().filter(KeyRecord::isRetired).map(k -> k.retiredAt().plus(overlap)).min(Instant::compareTo);
+  }
+
+  /** Same served documents: same keys in the same order (history aside). */
+  public boolean servesSameKeysAs(MergeState other) {
+    if (keys.size() != other.keys.size()) {
+      return false;
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      if (!keys.get(i).key().sameAs(other.keys.get(i).key())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Same documents and same history: nothing to persist. */
+  public boolean sameAs(MergeState other) {
+    if (revision != other.revision || keys.size() != other.keys.size()) {
+      return false;
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      if (!keys.get(i).sameAs(other.keys.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

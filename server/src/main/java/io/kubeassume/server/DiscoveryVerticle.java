@@ -1,0 +1,93 @@
+package io.kubeassume.server;
+
+import io.kubeassume.document.IssuerUrl;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The public port: GET and HEAD of the two documents under the issuer's path, nothing else.
+ * One instance per event loop; a request reads the current responses and writes pre-built
+ * buffers and header values, so the hot path allocates next to nothing and never blocks.
+ */
+public final class DiscoveryVerticle extends VerticleBase {
+  private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
+  private static final CharSequence ANY_ORIGIN = HttpHeaders.createOptimized("*");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("x-content-type-options");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final CharSequence RETRY_SECONDS = HttpHeaders.createOptimized("5");
+
+  private final String discoveryPath;
+  private final String jwksPath;
+  private final CharSequence cacheControl;
+  private final CurrentDocuments current;
+  private final HttpServerOptions options;
+  private HttpServer server;
+
+  public DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options) {
+    this.discoveryPath = issuer.discoveryPath();
+    this.jwksPath = issuer.jwksPath();
+    this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + maxAgeSeconds);
+    this.current = current;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    return server.listen();
+  }
+
+  /** The bound port (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    MultiMap headers = response.headers();
+    headers.add(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+    String path = request.path();
+    boolean isDiscovery = discoveryPath.equals(path);
+    if (!isDiscovery && !jwksPath.equals(path)) {
+      response.setStatusCode(404).end();
+      return;
+    }
+    HttpMethod method = request.method();
+    boolean head = method == HttpMethod.HEAD;
+    if (!head && method != HttpMethod.GET) {
+      headers.add(HttpHeaders.ALLOW, ALLOW_VALUE);
+      response.setStatusCode(405).end();
+      return;
+    }
+    DocumentResponses docs = current.responses();
+    if (docs == null) {
+      headers.add(RETRY_AFTER, RETRY_SECONDS);
+      response.setStatusCode(503).end();
+      return;
+    }
+    DocumentResponses.Response doc = isDiscovery ? docs.discovery : docs.jwks;
+    headers.add(HttpHeaders.CONTENT_TYPE, doc.contentType)
+        .add(HttpHeaders.CACHE_CONTROL, cacheControl)
+        .add(HttpHeaders.ETAG, doc.etag)
+        .add(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+    String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etagValue)) {
+      response.setStatusCode(304).end();
+      return;
+    }
+    if (head) {
+      headers.add(HttpHeaders.CONTENT_LENGTH, doc.contentLength);
+      response.end();
+    } else {
+      response.end(doc.body);
+    }
+  }
+}

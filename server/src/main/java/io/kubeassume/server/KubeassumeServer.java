@@ -1,0 +1,151 @@
+package io.kubeassume.server;
+
+import io.kubeassume.config.Durations;
+import io.kubeassume.config.ServeConfig;
+import io.kubeassume.merge.KeyMerger;
+import io.kubeassume.merge.MergeState;
+import io.kubeassume.source.KeySource;
+import io.kubeassume.source.files.FileKeySource;
+import io.kubeassume.store.FileStateStore;
+import io.kubeassume.store.MemoryStateStore;
+import io.kubeassume.store.StateStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running kubeassume server: one Vert.x instance with the sync loop, the public document
+ * server (one verticle per event loop) and the management server. Start with {@link #start}.
+ */
+public final class KubeassumeServer {
+  private static final Logger log = LoggerFactory.getLogger(KubeassumeServer.class);
+
+  private final Vertx vertx;
+  private final CurrentDocuments documents;
+  private final SyncHealth health;
+  private final PrometheusMeterRegistry registry;
+  private final int publicPort;
+  private final int managementPort;
+
+  private KubeassumeServer(Vertx vertx, CurrentDocuments documents, SyncHealth health,
+      PrometheusMeterRegistry registry, int publicPort, int managementPort) {
+    this.vertx = vertx;
+    this.documents = documents;
+    this.health = health;
+    this.registry = registry;
+    this.publicPort = publicPort;
+    this.managementPort = managementPort;
+  }
+
+  public static Future<KubeassumeServer> start(ServeConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** Starts everything; fails (and releases what was started) if a port cannot be bound or the state cannot be read. */
+  public static Future<KubeassumeServer> start(ServeConfig config, Clock clock) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions()
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(new MicrometerMetricsOptions()
+                .setEnabled(true)
+                .setJvmMetricsEnabled(true)
+                .addLabels(Label.LOCAL)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    return deploy(vertx, registry, config, clock).recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock) {
+    StateStore store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
+    KeySource source;
+    try {
+      source = new FileKeySource(vertx, config.keys());
+    } catch (IOException e) {
+      return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
+    }
+    CurrentDocuments documents = new CurrentDocuments();
+    SyncHealth health = new SyncHealth();
+    SyncMetrics metrics = new SyncMetrics(registry, source.name(), documents, health);
+    KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
+    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}", config.issuer(),
+        source.name(), config.keys(), Durations.format(config.overlap()), store.describe());
+    if (config.issuer().hasPort() && config.issuer().value().startsWith("https:")) {
+      log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
+    }
+
+    return store.load().compose(initial -> {
+      List<DiscoveryVerticle> servers = new ArrayList<>();
+      // Port 0 picks a free port; a negative port makes every instance share that one random port.
+      int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
+      HttpServerOptions publicOptions = new HttpServerOptions()
+          .setHost(config.bind()).setPort(port)
+          .setIdleTimeout(60)
+          .setCompressionSupported(false)
+          .setMaxInitialLineLength(4096)
+          .setMaxHeaderSize(8192);
+      ManagementVerticle management = new ManagementVerticle(documents, health, registry, source.name(), store.describe(),
+          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()));
+      KeySyncVerticle sync = new KeySyncVerticle(source, store, initial, merger, config.issuer(), documents, health,
+          metrics, clock, config.pollInterval());
+      return vertx.deployVerticle(sync)
+          .compose(id -> vertx.deployVerticle(() -> {
+            DiscoveryVerticle v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, publicOptions);
+            synchronized (servers) {
+              servers.add(v);
+            }
+            return v;
+          }, new DeploymentOptions().setInstances(config.instances())))
+          .compose(id -> vertx.deployVerticle(management))
+          .map(id -> {
+            KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
+                servers.get(0).actualPort(), management.actualPort());
+            log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
+                config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
+            return server;
+          });
+    });
+  }
+
+  public int publicPort() {
+    return publicPort;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public CurrentDocuments documents() {
+    return documents;
+  }
+
+  public SyncHealth health() {
+    return health;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Future<Void> close() {
+    return vertx.close();
+  }
+}

@@ -1,0 +1,48 @@
+package io.kubeassume.server;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
+final class ManagementVerticle extends VerticleBase {
+  private final CurrentDocuments current;
+  private final SyncHealth health;
+  private final PrometheusMeterRegistry registry;
+  private final String sourceName;
+  private final String storeName;
+  private final HttpServerOptions options;
+  private HttpServer server;
+
+  ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
+      String sourceName, String storeName, HttpServerOptions options) {
+    this.current = current;
+    this.health = health;
+    this.registry = registry;
+    this.sourceName = sourceName;
+    this.storeName = storeName;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(ctx -> {
+      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
+      ctx.response().setStatusCode(result.ready() ? 200 : 503);
+      ctx.json(result.body());
+    });
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

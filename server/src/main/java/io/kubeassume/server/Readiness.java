@@ -1,0 +1,45 @@
+package io.kubeassume.server;
+
+import io.kubeassume.document.Snapshot;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * /readyz: ready once a first good document set is served. Serving the last good documents while
+ * the source is failing is correct, so readiness stays true then; the error is in the detail.
+ */
+final class Readiness {
+  private Readiness() {}
+
+  record Result(boolean ready, JsonObject body) {}
+
+  static Result evaluate(Optional<Snapshot> served, SyncHealth.Report sync, String source, String store) {
+    JsonObject body = new JsonObject();
+    body.put("ready", served.isPresent());
+    if (served.isEmpty()) {
+      body.put("reason", sync.failing() != null
+          ? "no valid document set yet: " + sync.failing()
+          : "no valid document set yet: first key sync pending");
+    } else {
+      Snapshot s = served.get();
+      body.put("issuer", s.issuer().value())
+          .put("revision", s.revision())
+          .put("keys", s.kids());
+    }
+    JsonObject sourceStatus = new JsonObject()
+        .put("name", source)
+        .put("healthy", sync.failing() == null && sync.lastSuccess() != null)
+        .put("lastSuccessfulSync", iso(sync.lastSuccess()))
+        .put("consecutiveFailures", sync.consecutiveFailures());
+    if (sync.lastError() != null) {
+      sourceStatus.put("lastError", new JsonObject().put("message", sync.lastError()).put("at", iso(sync.lastErrorAt())));
+    }
+    body.put("source", sourceStatus).put("store", store);
+    return new Result(served.isPresent(), body);
+  }
+
+  private static String iso(Instant at) {
+    return at == null ? null : at.toString();
+  }
+}

@@ -1,0 +1,1 @@
+wbJMoHzZmOhOZl11iOARuyayDyecxCtS2hsqV3vNNfo

@@ -1,0 +1,1 @@
+phCDYd3CxWXeypVwOo3Av1CkyiG9PDo7B7grkm4N1EA

@@ -1,0 +1,1 @@
+5wEpVZoF2J4UgvIVh-8wrAwmvAbJr0zw15IPHdiWjBw
