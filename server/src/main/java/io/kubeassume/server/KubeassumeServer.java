@@ -67,7 +67,11 @@ public final class KubeassumeServer {
                 .addLabels(Label.LOCAL)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    return deploy(vertx, registry, config, clock).recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+    // Report a failed start at once; Vert.x shuts down in the background (awaiting it from its own callback would hang).
+    return deploy(vertx, registry, config, clock).recover(e -> {
+      vertx.close();
+      return Future.failedFuture(e);
+    });
   }
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock) {

@@ -1,0 +1,127 @@
+package io.kubeassume.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kubeassume.config.ServeConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** A wrong flag stops start-up with one line that names the flag and the fix. */
+class ServeFlagsTest {
+  static final String KEY = ServeFlagsTest.devKey();
+
+  @TempDir
+  Path dir;
+
+  record Run(int exit, String err) {}
+
+  static Run run(Map<String, String> env, String... args) {
+    CommandLine cmd = KubeassumeCommand.commandLine(env);
+    StringWriter err = new StringWriter();
+    cmd.setErr(new PrintWriter(err));
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    return new Run(cmd.execute(args), err.toString());
+  }
+
+  static ServeConfig config(Map<String, String> env, String... args) throws Exception {
+    CommandLine cmd = KubeassumeCommand.commandLine(env);
+    cmd.parseArgs(args);
+    return ((ServeCommand) cmd.getSubcommands().get("serve").getCommand()).toConfig();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "missing issuer        | serve --keys KEY                                                  | --issuer-url: is required",
+      "http issuer           | serve --issuer-url http://example.com --keys KEY                   | --issuer-url: 'http://example.com' must use https",
+      "issuer with query     | serve --issuer-url https://h/?a=b --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
+      "missing keys          | serve --issuer-url https://h                                       | --keys: is required",
+      "absent key file       | serve --issuer-url https://h --keys /nonexistent/sa.pub            | --keys: /nonexistent/sa.pub does not exist",
+      "bad port              | serve --issuer-url https://h --keys KEY --port http               | --port: 'http' is not a number",
+      "port out of range     | serve --issuer-url https://h --keys KEY --port 70000              | --port: 70000 is out of range",
+      "same ports            | serve --issuer-url https://h --keys KEY --port 9090               | --management-port: is the same as --port",
+      "bad overlap           | serve --issuer-url https://h --keys KEY --overlap 1day            | --overlap: '1day' is not a duration",
+      "zero overlap          | serve --issuer-url https://h --keys KEY --overlap 0s              | --overlap: 0s is too short",
+      "bad max keys          | serve --issuer-url https://h --keys KEY --max-keys 0              | --max-keys: 0 is out of range",
+      "negative max age      | serve --issuer-url https://h --keys KEY --max-age -1              | --max-age: -1 is out of range",
+      "unknown source        | serve --issuer-url https://h --keys KEY --source vault            | --source: unknown source 'vault'",
+      "bad log level         | serve --issuer-url https://h --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
+      "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option"})
+  void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
+    Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
+    assertTrue(r.err.contains(expected), "'" + r.err.strip() + "' should contain '" + expected + "'");
+  }
+
+  @Test
+  void aStateFileThatIsADirectoryIsRefused() {
+    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--keys", KEY, "--state-file", dir.toString());
+    assertEquals(2, r.exit);
+    assertTrue(r.err.contains("--state-file: " + dir + " is a directory"), r.err);
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentNamesTheVariable() {
+    Run r = run(Map.of("KUBEASSUME_PORT", "eighty"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    assertEquals(2, r.exit);
+    assertTrue(r.err.contains("--port (from KUBEASSUME_PORT): 'eighty' is not a number"), r.err);
+  }
+
+  @Test
+  void everyFlagHasAnEnvironmentTwinThatTheCommandLineOverrides() throws Exception {
+    ServeConfig fromEnv = config(Map.of(
+        "KUBEASSUME_ISSUER_URL", "https://oidc.example.com",
+        "KUBEASSUME_KEYS", KEY + "," + KEY,
+        "KUBEASSUME_PORT", "8443",
+        "KUBEASSUME_OVERLAP", "1h30m",
+        "KUBEASSUME_MAX_AGE", "60",
+        "KUBEASSUME_MAX_KEYS", "8"), "serve", "--port", "8444");
+    assertEquals("https://oidc.example.com", fromEnv.issuer().value());
+    assertEquals(2, fromEnv.keys().size());
+    assertEquals(8444, fromEnv.port(), "the flag wins over the environment");
+    assertEquals(Duration.ofMinutes(90), fromEnv.overlap());
+    assertEquals(60, fromEnv.maxAgeSeconds());
+    assertEquals(8, fromEnv.maxKeys());
+
+    CommandLine serve = KubeassumeCommand.commandLine(Map.of()).getSubcommands().get("serve");
+    for (OptionSpec option : serve.getCommandSpec().options()) {
+      if (option.usageHelp() || option.versionHelp()) {
+        continue;
+      }
+      String variable = EnvironmentDefaults.variableFor(option.longestName());
+      assertTrue(String.join(" ", option.description()).contains(variable), option.longestName() + " documents " + variable);
+    }
+  }
+
+  @Test
+  void defaultsAreTheDocumentedOnes() throws Exception {
+    ServeConfig c = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--keys", KEY);
+    assertEquals(8080, c.port());
+    assertEquals(9090, c.managementPort());
+    assertEquals("0.0.0.0", c.bind());
+    assertEquals(Duration.ofHours(24), c.overlap());
+    assertEquals(300, c.maxAgeSeconds());
+    assertEquals(100, c.maxKeys());
+    assertEquals(Duration.ofSeconds(30), c.pollInterval());
+    assertNull(c.stateFile());
+  }
+
+  private static String devKey() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!p.resolve("certs/dev/sa.pub").toFile().exists()) {
+      p = p.getParent();
+    }
+    return p.resolve("certs/dev/sa.pub").toString();
+  }
+}

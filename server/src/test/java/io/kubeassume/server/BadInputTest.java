@@ -1,0 +1,103 @@
+package io.kubeassume.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kind of bad input leaves the served bytes untouched, is counted, and shows on /readyz;
+ * removing it recovers.
+ */
+class BadInputTest {
+  @TempDir
+  static Path dir;
+  static TestServer t;
+  static String goodKid;
+
+  @BeforeAll
+  static void start() throws Exception {
+    goodKid = Keys.writePem(dir.resolve("good.pub"), Keys.rsa());
+    t = TestServer.start(TestServer.config("http://localhost", List.of(dir)).build());
+    TestServer.await(Duration.ofSeconds(10), "good key served", TestServer.io(() -> t.jwks().contains(goodKid)));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    t.close();
+  }
+
+  static Stream<Arguments> badInputs() throws Exception {
+    RSAKey privateRsa = new RSAKeyGenerator(2048).keyID("leak").generate();
+    String pkcs8 = new String(Files.readAllBytes(TestServer.DEV_PRIVATE_KEY));
+    java.security.KeyPairGenerator small = java.security.KeyPairGenerator.getInstance("RSA");
+    small.initialize(1024);
+    return Stream.of(
+        Arguments.of("private-key.pem", pkcs8, "private key"),
+        Arguments.of("private-jwk.json", "{\"keys\":[" + privateRsa.toJSONString() + "]}", "private member"),
+        Arguments.of("weak.pub", Keys.pem(small.generateKeyPair().getPublic()), "too weak"),
+        Arguments.of("hmac.json", "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"h\",\"k\":\"c2VjcmV0\"}]}", "private member \"k\""),
+        Arguments.of("alg.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("}", ",\"alg\":\"HS256\"}") + "]}", "HS256"),
+        Arguments.of("enc.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("}", ",\"use\":\"enc\"}") + "]}", "\"use\""),
+        Arguments.of("reused-kid.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("\"leak\"", "\"" + goodKid + "\"") + "]}", "also used by a different key"),
+        Arguments.of("garbage.pub", "hello", "neither PEM nor JWKS"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  void badInputNeverReachesTheDocumentsAndIsReported(String file, String content, String reason) throws Exception {
+    String jwksBefore = t.jwks();
+    String discoveryBefore = t.get(t.publicUri("/.well-known/openid-configuration")).body();
+    double errorsBefore = t.metric("kubeassume_sync_total{source=\"files\",status=\"error\"}");
+    Path bad = dir.resolve(file);
+    Files.writeString(bad, content);
+    try {
+      TestServer.await(Duration.ofSeconds(5), "error counted", TestServer.io(
+          () -> t.metric("kubeassume_sync_total{source=\"files\",status=\"error\"}") > errorsBefore));
+      assertEquals(jwksBefore, t.jwks(), "JWKS bytes unchanged");
+      assertEquals(discoveryBefore, t.get(t.publicUri("/.well-known/openid-configuration")).body());
+      assertTrue(!t.jwks().contains("\"d\"") && !t.jwks().contains("\"k\""), "no private member is ever served");
+
+      HttpResponse<String> ready = t.get(t.managementUri("/readyz"));
+      assertEquals(200, ready.statusCode(), "still ready: the last good documents are served");
+      Map<String, Object> source = JSONObjectUtils.getJSONObject(JSONObjectUtils.parse(ready.body()), "source");
+      assertEquals(false, source.get("healthy"));
+      String error = (String) JSONObjectUtils.getJSONObject(source, "lastError").get("message");
+      assertTrue(error.contains(bad.toString()), "error names the file: " + error);
+      assertTrue(error.contains(reason), "error says why (" + reason + "): " + error);
+      assertEquals(0.0, t.metric("kubeassume_source_up{source=\"files\"}"));
+    } finally {
+      Files.delete(bad);
+    }
+    TestServer.await(Duration.ofSeconds(5), "recovered", TestServer.io(() -> t.metric("kubeassume_source_up{source=\"files\"}") == 1.0));
+    assertEquals(jwksBefore, t.jwks());
+  }
+
+  @Test
+  void withoutAnyGoodKeyTheServerIsNotReadyAndSaysWhy(@TempDir Path empty) throws Exception {
+    Files.writeString(empty.resolve("sa.key"), new String(Files.readAllBytes(TestServer.DEV_PRIVATE_KEY)));
+    try (TestServer broken = TestServer.start(TestServer.config("http://localhost", List.of(empty)).build())) {
+      TestServer.await(Duration.ofSeconds(5), "first sync failed", () -> broken.server.health().report().failing() != null);
+      HttpResponse<String> ready = broken.get(broken.managementUri("/readyz"));
+      assertEquals(503, ready.statusCode());
+      assertTrue(ready.body().contains("private key"), ready.body());
+      assertEquals(503, broken.get(broken.publicUri("/openid/v1/jwks")).statusCode());
+    }
+  }
+}
