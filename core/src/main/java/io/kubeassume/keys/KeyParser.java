@@ -210,7 +210,7 @@ public final class KeyParser {
       if (pos >= end || (data[pos++] & 0xff) != expectedTag) {
         throw new IllegalArgumentException("unexpected DER tag");
       }
-      int first = data[pos++] & 0xff;
+      int first = nextByte();
       int len = first;
       if (first > 0x80) {
         int octets = first & 0x7f;
@@ -219,7 +219,7 @@ public final class KeyParser {
         }
         len = 0;
         for (int i = 0; i < octets; i++) {
-          len = (len << 8) | (data[pos++] & 0xff);
+          len = (len << 8) | nextByte();
         }
       } else if (first == 0x80) {
         throw new IllegalArgumentException("indefinite DER length");
@@ -228,6 +228,13 @@ public final class KeyParser {
         throw new IllegalArgumentException("DER length beyond the data");
       }
       return len;
+    }
+
+    private int nextByte() {
+      if (pos >= end) {
+        throw new IllegalArgumentException("truncated DER");
+      }
+      return data[pos++] & 0xff;
     }
   }
 }

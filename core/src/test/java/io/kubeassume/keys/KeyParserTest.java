@@ -203,6 +203,14 @@ class KeyParserTest {
     rejectedText("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"MA==", "MII=", "MAIC", "MAICAA==", "MAMCAQ==", "AgEB"})
+  void truncatedOrMalformedPkcs1DerIsRejectedAsAnInvalidKey(String base64Der) {
+    // 30 / 30 82 / 30 02 02 / 30 02 02 00 / 30 03 02 01 (no exponent) / 02 01 01 (no sequence)
+    InvalidKeyException e = rejectedText("-----BEGIN RSA PUBLIC KEY-----\n" + base64Der + "\n-----END RSA PUBLIC KEY-----\n");
+    assertMentions(e, "PKCS#1");
+  }
+
   @Test
   void garbageTextIsRejected() {
     assertMentions(rejectedText("this is not a key"), "neither PEM nor JWKS");
