@@ -1,5 +1,6 @@
 package io.kubeassume.document;
 
+import io.kubeassume.keys.KeyIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -17,7 +18,7 @@ public final class Document {
     this.body = body.clone();
     this.contentType = contentType;
     // 128 bits of SHA-256 is plenty to tell versions apart; quoted, so it is a strong ETag.
-    byte[] digest = Digests.sha256(body);
+    byte[] digest = KeyIds.sha256(body);
     this.etag = "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16)) + "\"";
   }
 

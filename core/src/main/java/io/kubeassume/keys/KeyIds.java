@@ -18,7 +18,8 @@ public final class KeyIds {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(spki));
   }
 
-  static byte[] sha256(byte[] data) {
+  /** SHA-256 of the bytes. */
+  public static byte[] sha256(byte[] data) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(data);
     } catch (NoSuchAlgorithmException e) {
