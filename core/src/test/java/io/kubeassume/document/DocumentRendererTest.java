@@ -108,6 +108,15 @@ class DocumentRendererTest {
   }
 
   @Test
+  void etagIsTheFirst128BitsOfTheSha256OfTheBody() throws Exception {
+    Document doc = DocumentRenderer.discovery(ISSUER, List.of(rsa));
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(doc.bytes());
+    String expected = "\"" + java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(java.util.Arrays.copyOf(digest, 16)) + "\"";
+    assertEquals(expected, doc.etag());
+  }
+
+  @Test
   void etagDiffersForDifferentBytes() {
     Document one = DocumentRenderer.jwks(List.of(rsa, ec));
     Document reordered = DocumentRenderer.jwks(List.of(ec, rsa));
