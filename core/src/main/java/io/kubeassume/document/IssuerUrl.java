@@ -68,8 +68,8 @@ public final class IssuerUrl {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    // Only literal addresses: never resolve a name just to validate a flag.
-    if (!h.matches("[0-9.]+|[0-9a-f:]+")) {
+    // Only IP literals (a dotted quad, or IPv6 with a colon): never resolve a name to validate a flag.
+    if (!h.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !(h.contains(":") && h.matches("[0-9a-f:.]+"))) {
       return false;
     }
     try {

@@ -38,6 +38,7 @@ class IssuerUrlTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"http://example.com", "http://10.0.0.1", "http://[2001:db8::1]", "http://localhost.example.com",
+      "http://cafe", "http://dead", "http://1.2.3.4.5",
       "http://0.0.0.0"})
   void httpIsRejectedForOtherHostsWithAMessageAboutHttps(String raw) {
     IllegalArgumentException e = rejected(raw);
