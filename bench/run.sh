@@ -11,6 +11,7 @@
 #   BENCH_THREADS    wrk threads                              (default 2)
 #   BENCH_JAVA_OPTS  JVM flags for kubeassume (default: the recommended small-container set below)
 #   BENCH_KA_PORT / BENCH_KA_MPORT / BENCH_NGINX_PORT   local ports (default 18080 / 19090 / 18081)
+#   BENCH_JAR        the jar to run (default server/target/kubeassume.jar; for experiments)
 #   BENCH_KEEP=1     keep the temp dir (logs, nginx config, wrk output)
 #
 # Everything listens on 127.0.0.1 only. Exit status is 0 whatever the numbers are (this is a
@@ -22,7 +23,7 @@ BUILD=1
 for arg in "$@"; do
   case "$arg" in
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -38,7 +39,7 @@ NGINX_PORT=${BENCH_NGINX_PORT:-18081}
 # The recommended flags (see docs/performance.md for why each one).
 DEFAULT_JAVA_OPTS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
-JAR="$ROOT/server/target/kubeassume.jar"
+JAR=${BENCH_JAR:-$ROOT/server/target/kubeassume.jar}
 KEYS="$ROOT/certs/dev/sa.pub"
 JWKS_PATH=/openid/v1/jwks
 DISCOVERY_PATH=/.well-known/openid-configuration
@@ -85,7 +86,7 @@ command -v java >/dev/null || die "java not found"
 
 if ((BUILD)); then
   log "building $JAR"
-  (cd "$ROOT" && mvn -B -q -o package -DskipTests) || die "build failed"
+  (cd "$ROOT" && mvn -B -q -o package -DskipTests) >&2 || die "build failed"
 fi
 [[ -f "$JAR" ]] || die "$JAR missing (build it, or drop --no-build)"
 
