@@ -18,8 +18,6 @@ public final class Main {
     setDefault("org.slf4j.simpleLogger.levelInBrackets", "false");
     setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
     setDefault("org.slf4j.simpleLogger.log.io.vertx", "warn");
-    // Vert.x registers one connection gauge per server instance sharing a port; the duplicate is harmless.
-    setDefault("org.slf4j.simpleLogger.log.io.micrometer.core.instrument.MeterRegistry", "error");
   }
 
   private static void setDefault(String key, String value) {

@@ -29,19 +29,27 @@ public final class DiscoveryVerticle extends VerticleBase {
   private final CharSequence cacheControl;
   private final CurrentDocuments current;
   private final HttpServerOptions options;
+  private final PublicHttpMetrics metrics;
   private HttpServer server;
 
-  public DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options) {
+  DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options,
+      PublicHttpMetrics metrics) {
     this.discoveryPath = issuer.discoveryPath();
     this.jwksPath = issuer.jwksPath();
     this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + maxAgeSeconds);
     this.current = current;
     this.options = options;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          metrics.connectionOpened();
+          connection.closeHandler(v -> metrics.connectionClosed());
+        })
+        .requestHandler(this::handle);
     return server.listen();
   }
 
@@ -57,19 +65,23 @@ public final class DiscoveryVerticle extends VerticleBase {
     String path = request.path();
     boolean isDiscovery = discoveryPath.equals(path);
     if (!isDiscovery && !jwksPath.equals(path)) {
+      metrics.request(PublicHttpMetrics.OTHER, 404);
       response.setStatusCode(404).end();
       return;
     }
+    int document = isDiscovery ? PublicHttpMetrics.DISCOVERY : PublicHttpMetrics.JWKS;
     HttpMethod method = request.method();
     boolean head = method == HttpMethod.HEAD;
     if (!head && method != HttpMethod.GET) {
       headers.add(HttpHeaders.ALLOW, ALLOW_VALUE);
+      metrics.request(document, 405);
       response.setStatusCode(405).end();
       return;
     }
     DocumentResponses docs = current.responses();
     if (docs == null) {
       headers.add(RETRY_AFTER, RETRY_SECONDS);
+      metrics.request(document, 503);
       response.setStatusCode(503).end();
       return;
     }
@@ -80,9 +92,11 @@ public final class DiscoveryVerticle extends VerticleBase {
         .add(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
     if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etagValue)) {
+      metrics.request(document, 304);
       response.setStatusCode(304).end();
       return;
     }
+    metrics.request(document, 200);
     if (head) {
       headers.add(HttpHeaders.CONTENT_LENGTH, doc.contentLength);
       response.end();

@@ -162,11 +162,30 @@ class DiscoveryServerTest {
     for (String name : List.of("kubeassume_sync_total{source=\"files\",status=\"success\"}",
         "kubeassume_sync_total{source=\"files\",status=\"error\"}", "kubeassume_sync_duration_seconds_count",
         "kubeassume_rotation_total{type=\"new_key\"}", "kubeassume_rotation_total{type=\"key_expired\"}",
-        "kubeassume_active_keys ", "kubeassume_last_sync_timestamp_seconds ", "vertx_http_server_requests_total")) {
+        "kubeassume_active_keys ", "kubeassume_last_sync_timestamp_seconds ", "kubeassume_http_open_connections ",
+        "jvm_memory_used_bytes")) {
       assertTrue(metrics.contains(name), "metrics expose " + name);
     }
     assertEquals(1.0, t.metric("kubeassume_active_keys"));
     assertTrue(t.metric("kubeassume_last_sync_timestamp_seconds") > 1.7e9);
     assertFalse(t.get(t.managementUri("/clusters/a/openid/v1/jwks")).statusCode() == 200, "documents are not on the management port");
+  }
+
+  @Test
+  void publicRequestsAreCountedByDocumentAndStatus() throws Exception {
+    String jwks200 = "kubeassume_http_requests_total{code=\"200\",document=\"jwks\"}";
+    String other404 = "kubeassume_http_requests_total{code=\"404\",document=\"other\"}";
+    String discovery405 = "kubeassume_http_requests_total{code=\"405\",document=\"discovery\"}";
+    double jwksBefore = t.metric(jwks200);
+    double otherBefore = t.metric(other404);
+    double methodBefore = t.metric(discovery405);
+    t.get(t.publicUri(JWKS));
+    t.get(t.publicUri(JWKS));
+    t.get(t.publicUri("/nope"));
+    t.send("POST", t.publicUri(DISCOVERY));
+    assertEquals(jwksBefore + 2, t.metric(jwks200));
+    assertEquals(otherBefore + 1, t.metric(other404));
+    assertEquals(methodBefore + 1, t.metric(discovery405));
+    assertTrue(t.metric("kubeassume_http_open_connections") >= 1, "the client's keep-alive connection is open");
   }
 }
