@@ -63,6 +63,8 @@ public final class KubeassumeServer {
             .setPreferNativeTransport(true)
             .setMetricsOptions(new MicrometerMetricsOptions()
                 .setEnabled(true)
+                // vertx-micrometer keeps backends by name; a name per server keeps servers in one JVM apart.
+                .setRegistryName("kubeassume-" + java.util.UUID.randomUUID())
                 .setJvmMetricsEnabled(true)
                 // Per-request meter lookups in these domains cost a third of the CPU under load;
                 // PublicHttpMetrics counts public requests with pre-registered meters instead.
