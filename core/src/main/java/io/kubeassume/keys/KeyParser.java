@@ -104,7 +104,12 @@ public final class KeyParser {
     while (m.find()) {
       blocks.add(new String[] {m.group(1), m.group(2)});
     }
-    // Refuse the whole file if any block is private, before anything is parsed.
+    // Refuse the whole file if any block is private, before anything is parsed; a private
+    // block without a matching END line counts too.
+    if (text.contains("PRIVATE KEY-----") && blocks.stream().noneMatch(b -> b[0].contains("PRIVATE KEY"))) {
+      throw new InvalidKeyException(origin, "contains a (malformed) private key block; kubeassume publishes "
+          + "public keys only: mount the public half, e.g. 'openssl pkey -in sa.key -pubout -out sa.pub'");
+    }
     for (String[] block : blocks) {
       if (block[0].contains("PRIVATE KEY")) {
         throw new InvalidKeyException(origin, "contains a private key (" + block[0] + "); kubeassume publishes "

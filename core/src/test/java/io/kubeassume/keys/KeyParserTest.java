@@ -254,4 +254,11 @@ class KeyParserTest {
     assertArrayEquals(single("ec521-spki.pem").toJsonMap().values().toArray(),
         single("ec521-spki.pem").toJsonMap().values().toArray());
   }
+
+  @Test
+  void aPublicKeyNextToATruncatedPrivateKeyBlockIsRefusedAsAWhole() {
+    String truncatedPrivate = text("rsa3072-private.pem").replace("-----END PRIVATE KEY-----", "");
+    InvalidKeyException e = rejectedText(text("rsa3072-spki.pem") + truncatedPrivate);
+    assertMentions(e, "private key");
+  }
 }
