@@ -4,6 +4,7 @@ import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.document.Snapshot;
 import io.kubeassume.keys.InvalidKeyException;
+import io.kubeassume.keys.SigningKey;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeOutcome;
 import io.kubeassume.merge.MergeState;
@@ -15,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +88,7 @@ final class KeySyncVerticle extends VerticleBase {
     }
     running = true;
     long started = System.nanoTime();
-    source.fetch()
+    fetchGuarded()
         .compose(keys -> {
           try {
             MergeOutcome outcome = merger.merge(state, keys, clock.instant());
@@ -108,6 +110,15 @@ final class KeySyncVerticle extends VerticleBase {
             requestSync();
           }
         });
+  }
+
+  /** A source that throws instead of failing its future must not wedge the loop with {@code running} set. */
+  private Future<List<SigningKey>> fetchGuarded() {
+    try {
+      return source.fetch();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<MergeOutcome> saved(MergeOutcome outcome) {
