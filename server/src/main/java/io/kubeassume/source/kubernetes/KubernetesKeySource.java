@@ -44,6 +44,9 @@ public final class KubernetesKeySource implements KeySource {
   public KubernetesKeySource(Vertx vertx, IssuerUrl issuer, Config config) {
     this.vertx = vertx;
     this.issuer = issuer;
+    // fabric8 retries a 5xx with a growing backoff (for a minute and more); the sync loop's poll is
+    // the retry here, and an error must show on /readyz at once rather than after the backoff.
+    config.setRequestRetryBackoffLimit(0);
     this.client = new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
