@@ -35,14 +35,20 @@ final class ServeCommand implements Callable<Integer> {
           + "(https; http only for localhost). Required. Env: KUBEASSUME_ISSUER_URL")
   String issuerUrl;
 
-  @Option(names = "--source", paramLabel = "files", defaultValue = "files",
-      description = "Where the public keys come from: files (--keys). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_SOURCE")
+  @Option(names = "--source", paramLabel = "files|kubernetes", defaultValue = "files",
+      description = "Where the public keys come from: files (--keys), or kubernetes (the API server's own "
+          + "/openid/v1/jwks; single replica). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_SOURCE")
   String source;
 
   @Option(names = "--keys", paramLabel = "PATH", split = ",",
       description = "Key file or directory of key files (PEM public keys, certificates, JWKS); repeatable. "
-          + "Watched for changes. Env: KUBEASSUME_KEYS (comma-separated)")
+          + "Watched for changes. Only with --source files. Env: KUBEASSUME_KEYS (comma-separated)")
   List<String> keys = new ArrayList<>();
+
+  @Option(names = "--kubeconfig", paramLabel = "PATH",
+      description = "Kubeconfig for --source kubernetes. Default: the in-cluster service account, else "
+          + "KUBECONFIG or ~/.kube/config. Env: KUBEASSUME_KUBECONFIG")
+  String kubeconfig;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
       description = "Public port (the two documents only). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_PORT")
@@ -164,7 +170,8 @@ final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(flag("--source"), e.getMessage());
     }
-    List<Path> keyPaths = keyPaths();
+    List<Path> keyPaths = sourceType == SourceType.FILES ? keyPaths() : noKeyPaths();
+    Path kubeconfigFile = kubeconfig(sourceType);
     int publicPort = port("--port", port);
     int mgmtPort = port("--management-port", managementPort);
     if (publicPort == mgmtPort && publicPort != 0) {
@@ -189,6 +196,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxKeys(keyLimit)
         .stateFile(stateFile())
         .pollInterval(poll)
+        .kubeconfig(kubeconfigFile)
         .build();
   }
 
@@ -212,6 +220,34 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return paths;
+  }
+
+  /** Keys given with another source would be silently ignored; refusing them avoids serving the wrong keys. */
+  private List<Path> noKeyPaths() throws ConfigException {
+    if (keys.stream().anyMatch(k -> !k.isBlank())) {
+      throw new ConfigException(flag("--keys"), "is only for --source files; with --source " + source
+          + " the keys come from the API server, so remove --keys (or KUBEASSUME_KEYS)");
+    }
+    return List.of();
+  }
+
+  private Path kubeconfig(SourceType sourceType) throws ConfigException {
+    if (kubeconfig == null || kubeconfig.isBlank()) {
+      return null;
+    }
+    if (sourceType != SourceType.KUBERNETES) {
+      throw new ConfigException(flag("--kubeconfig"), "is only for --source kubernetes; remove it "
+          + "(or KUBEASSUME_KUBECONFIG) or add --source kubernetes");
+    }
+    Path file = Path.of(kubeconfig.strip());
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(flag("--kubeconfig"), file + " does not exist or is not a file; name a kubeconfig file, "
+          + "or leave it out to use the in-cluster service account");
+    }
+    if (!Files.isReadable(file)) {
+      throw new ConfigException(flag("--kubeconfig"), file + " is not readable by this user");
+    }
+    return file;
   }
 
   private Path stateFile() throws ConfigException {

@@ -22,7 +22,8 @@ public record ServeConfig(
     int maxKeys,
     Path stateFile,
     Duration pollInterval,
-    int instances) {
+    int instances,
+    Path kubeconfig) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -57,6 +58,8 @@ public record ServeConfig(
     private Path stateFile;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int instances = Runtime.getRuntime().availableProcessors();
+    /** Null: fabric8's usual resolution (in-cluster, then KUBECONFIG or ~/.kube/config). */
+    private Path kubeconfig;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -73,10 +76,11 @@ public record ServeConfig(
     public Builder stateFile(Path v) { stateFile = v; return this; }
     public Builder pollInterval(Duration v) { pollInterval = v; return this; }
     public Builder instances(int v) { instances = v; return this; }
+    public Builder kubeconfig(Path v) { kubeconfig = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
-          stateFile, pollInterval, instances);
+          stateFile, pollInterval, instances, kubeconfig);
     }
   }
 }

@@ -3,7 +3,9 @@ package io.kubeassume.config;
 /** Where the cluster's public keys come from (--source). */
 public enum SourceType {
   /** PEM public keys, certificates and JWKS files named by --keys, watched for changes. */
-  FILES("files");
+  FILES("files"),
+  /** The API server's own /.well-known/openid-configuration and /openid/v1/jwks. */
+  KUBERNETES("kubernetes");
 
   private final String flagValue;
 
@@ -21,6 +23,6 @@ public enum SourceType {
         return type;
       }
     }
-    throw new IllegalArgumentException("unknown source '" + value + "'; use files");
+    throw new IllegalArgumentException("unknown source '" + value + "'; use files or kubernetes");
   }
 }

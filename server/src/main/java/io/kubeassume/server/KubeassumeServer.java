@@ -5,7 +5,6 @@ import io.kubeassume.config.ServeConfig;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.source.KeySource;
-import io.kubeassume.source.files.FileKeySource;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
 import io.kubeassume.store.StateStore;
@@ -83,9 +82,12 @@ public final class KubeassumeServer {
     StateStore store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
     KeySource source;
     try {
-      source = new FileKeySource(vertx, config.keys());
+      source = KeySources.create(vertx, config);
     } catch (IOException e) {
       return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new IllegalStateException("cannot set up --source " + config.source().flagValue()
+          + ": " + e.getMessage(), e));
     }
     CurrentDocuments documents = new CurrentDocuments();
     SyncHealth health = new SyncHealth();
@@ -93,7 +95,8 @@ public final class KubeassumeServer {
     PublicHttpMetrics httpMetrics = new PublicHttpMetrics(registry);
     KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
     log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}", config.issuer(),
-        source.name(), config.keys(), Durations.format(config.overlap()), store.describe());
+        source.name(), config.source() == io.kubeassume.config.SourceType.FILES ? config.keys()
+            : config.kubeconfig() == null ? "(in-cluster or default kubeconfig)" : config.kubeconfig(), Durations.format(config.overlap()), store.describe());
     if (config.issuer().hasPort() && config.issuer().value().startsWith("https:")) {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }

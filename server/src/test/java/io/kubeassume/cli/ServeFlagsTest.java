@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubeassume.config.ServeConfig;
+import io.kubeassume.config.SourceType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -56,7 +57,10 @@ class ServeFlagsTest {
       "negative max age      | serve --issuer-url https://h --keys KEY --max-age -1              | --max-age: -1 is out of range",
       "unknown source        | serve --issuer-url https://h --keys KEY --source vault            | --source: unknown source 'vault'",
       "bad log level         | serve --issuer-url https://h --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
-      "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option"})
+      "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option",
+      "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
+      "kubeconfig with files | serve --issuer-url https://h --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes",
+      "absent kubeconfig     | serve --issuer-url https://h --source kubernetes --kubeconfig /nonexistent/kc | --kubeconfig: /nonexistent/kc does not exist"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
     assertEquals(2, r.exit, r.err);
@@ -105,6 +109,23 @@ class ServeFlagsTest {
   }
 
   @Test
+  void theKubernetesSourceNeedsNoKeysAndTakesAKubeconfig() throws Exception {
+    ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY), "serve", "--issuer-url", "https://h", "--source", "kubernetes");
+    assertEquals(SourceType.KUBERNETES, c.source());
+    assertTrue(c.keys().isEmpty());
+    assertEquals(Path.of(KEY), c.kubeconfig());
+    assertNull(config(Map.of(), "serve", "--issuer-url", "https://h", "--source", "kubernetes").kubeconfig(),
+        "no --kubeconfig: fabric8's usual resolution");
+  }
+
+  @Test
+  void keysFromTheEnvironmentWithTheKubernetesSourceNameTheVariable() {
+    Run r = run(Map.of("KUBEASSUME_KEYS", KEY), "serve", "--issuer-url", "https://h", "--source", "kubernetes");
+    assertEquals(2, r.exit);
+    assertTrue(r.err.contains("--keys (from KUBEASSUME_KEYS): is only for --source files"), r.err);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() throws Exception {
     ServeConfig c = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--keys", KEY);
     assertEquals(8080, c.port());
@@ -115,6 +136,8 @@ class ServeFlagsTest {
     assertEquals(100, c.maxKeys());
     assertEquals(Duration.ofSeconds(30), c.pollInterval());
     assertNull(c.stateFile());
+    assertEquals(SourceType.FILES, c.source(), "files stays the default source");
+    assertNull(c.kubeconfig());
   }
 
   private static String devKey() {

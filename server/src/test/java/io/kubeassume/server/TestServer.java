@@ -33,6 +33,11 @@ final class TestServer implements AutoCloseable {
     return ServeConfig.builder(IssuerUrl.parse(issuer)).keys(keys).bind("127.0.0.1").port(0).managementPort(0).instances(1);
   }
 
+  /** A server reading the API server named in {@code kubeconfig} ({@code --source kubernetes}). */
+  static ServeConfig.Builder kubernetesConfig(String issuer, Path kubeconfig) {
+    return config(issuer, List.of()).source(io.kubeassume.config.SourceType.KUBERNETES).kubeconfig(kubeconfig);
+  }
+
   static TestServer start(ServeConfig config) throws Exception {
     return new TestServer(KubeassumeServer.start(config).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
   }
