@@ -4,6 +4,7 @@ import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
+import io.kubeassume.config.TlsFiles;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.server.KubeassumeServer;
 import java.io.IOException;
@@ -86,6 +87,15 @@ final class ServeCommand implements Callable<Integer> {
       description = "How often the source is re-read even without a change notice. Default: ${DEFAULT-VALUE}. "
           + "Env: KUBEASSUME_POLL_INTERVAL")
   String pollInterval;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "PEM certificate chain (leaf first) to serve the public port over https, for clusters without an "
+          + "Ingress; re-read when it changes (cert-manager renewals). Needs --tls-key. Env: KUBEASSUME_TLS_CERT")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "PEM private key of --tls-cert. Env: KUBEASSUME_TLS_KEY")
+  String tlsKey;
 
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
       description = "error, warn, info or debug. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
@@ -197,6 +207,7 @@ final class ServeCommand implements Callable<Integer> {
         .stateFile(stateFile())
         .pollInterval(poll)
         .kubeconfig(kubeconfigFile)
+        .tls(tlsFiles())
         .build();
   }
 
@@ -246,6 +257,35 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (!Files.isReadable(file)) {
       throw new ConfigException(flag("--kubeconfig"), file + " is not readable by this user");
+    }
+    return file;
+  }
+
+  /** Both or neither: a certificate without its key (or the reverse) is a half-done TLS setup, not plain http. */
+  private TlsFiles tlsFiles() throws ConfigException {
+    boolean cert = tlsCert != null && !tlsCert.isBlank();
+    boolean key = tlsKey != null && !tlsKey.isBlank();
+    if (!cert && !key) {
+      return null;
+    }
+    if (!key) {
+      throw new ConfigException(flag("--tls-key"), "is required with --tls-cert: name the certificate's PEM private key "
+          + "(e.g. --tls-key /etc/kubeassume/tls/tls.key)");
+    }
+    if (!cert) {
+      throw new ConfigException(flag("--tls-cert"), "is required with --tls-key: name the PEM certificate chain "
+          + "(e.g. --tls-cert /etc/kubeassume/tls/tls.crt)");
+    }
+    return new TlsFiles(readableFile("--tls-cert", tlsCert), readableFile("--tls-key", tlsKey));
+  }
+
+  private Path readableFile(String name, String value) throws ConfigException {
+    Path file = Path.of(value.strip());
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(flag(name), file + " does not exist or is not a file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new ConfigException(flag(name), file + " is not readable by this user");
     }
     return file;
   }

@@ -23,7 +23,9 @@ public record ServeConfig(
     Path stateFile,
     Duration pollInterval,
     int instances,
-    Path kubeconfig) {
+    Path kubeconfig,
+    TlsFiles tls,
+    Duration tlsReloadInterval) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -33,6 +35,8 @@ public record ServeConfig(
   /** AWS IAM accepts at most 100 keys per JWKS. */
   public static final int DEFAULT_MAX_KEYS = 100;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+  /** How often --tls-cert/--tls-key are re-read; cert-manager renews days ahead, so seconds are plenty. */
+  public static final Duration DEFAULT_TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
   public ServeConfig {
     Objects.requireNonNull(issuer, "issuer");
@@ -60,6 +64,9 @@ public record ServeConfig(
     private int instances = Runtime.getRuntime().availableProcessors();
     /** Null: fabric8's usual resolution (in-cluster, then KUBECONFIG or ~/.kube/config). */
     private Path kubeconfig;
+    /** Null: plain HTTP (TLS terminated by the Ingress). */
+    private TlsFiles tls;
+    private Duration tlsReloadInterval = DEFAULT_TLS_RELOAD_INTERVAL;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -77,10 +84,12 @@ public record ServeConfig(
     public Builder pollInterval(Duration v) { pollInterval = v; return this; }
     public Builder instances(int v) { instances = v; return this; }
     public Builder kubeconfig(Path v) { kubeconfig = v; return this; }
+    public Builder tls(TlsFiles v) { tls = v; return this; }
+    public Builder tlsReloadInterval(Duration v) { tlsReloadInterval = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
-          stateFile, pollInterval, instances, kubeconfig);
+          stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval);
     }
   }
 }

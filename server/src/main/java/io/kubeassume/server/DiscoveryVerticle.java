@@ -23,6 +23,8 @@ public final class DiscoveryVerticle extends VerticleBase {
   private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("x-content-type-options");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final CharSequence RETRY_SECONDS = HttpHeaders.createOptimized("5");
+  private static final CharSequence HSTS = HttpHeaders.createOptimized("strict-transport-security");
+  private static final CharSequence HSTS_VALUE = HttpHeaders.createOptimized(io.kubeassume.tls.TlsSettings.HSTS_VALUE);
 
   private final String discoveryPath;
   private final String jwksPath;
@@ -30,10 +32,12 @@ public final class DiscoveryVerticle extends VerticleBase {
   private final CurrentDocuments current;
   private final HttpServerOptions options;
   private final PublicHttpMetrics metrics;
+  private final boolean tls;
   private HttpServer server;
 
   DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options,
       PublicHttpMetrics metrics) {
+    this.tls = options.isSsl();
     this.discoveryPath = issuer.discoveryPath();
     this.jwksPath = issuer.jwksPath();
     this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + maxAgeSeconds);
@@ -53,6 +57,11 @@ public final class DiscoveryVerticle extends VerticleBase {
     return server.listen();
   }
 
+  /** Swaps the certificate of this server; connections already open keep theirs. */
+  public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
+    return server.updateSSLOptions(ssl);
+  }
+
   /** The bound port (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
@@ -62,6 +71,9 @@ public final class DiscoveryVerticle extends VerticleBase {
     HttpServerResponse response = request.response();
     MultiMap headers = response.headers();
     headers.add(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+    if (tls) {
+      headers.add(HSTS, HSTS_VALUE);
+    }
     String path = request.path();
     boolean isDiscovery = discoveryPath.equals(path);
     if (!isDiscovery && !jwksPath.equals(path)) {

@@ -1,13 +1,20 @@
 package io.kubeassume.server;
 
+import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
+import io.kubeassume.config.TlsFiles;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
 import io.kubeassume.store.StateStore;
+import io.kubeassume.tls.CertificateReloader;
+import io.kubeassume.tls.InvalidTlsCredentialsException;
+import io.kubeassume.tls.TlsCredentials;
+import io.kubeassume.tls.TlsSettings;
+import io.kubeassume.tls.TlsStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -15,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -23,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +110,9 @@ public final class KubeassumeServer {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }
 
-    return store.load().compose(initial -> {
+    Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
+        : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
+    return tlsCredentials.compose(tls -> store.load().compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       // Port 0 picks a free port; a negative port makes every instance share that one random port.
       int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
@@ -111,8 +122,15 @@ public final class KubeassumeServer {
           .setCompressionSupported(false)
           .setMaxInitialLineLength(4096)
           .setMaxHeaderSize(8192);
+      TlsStatus tlsStatus = tls == null ? null : new TlsStatus(registry, tls);
+      if (tls != null) {
+        TlsSettings.apply(publicOptions, tls);
+        log.info("public port serves TLS 1.2/1.3 with HTTP/2: {}, valid until {}, sha256 {}", tls.subject(), tls.notAfter(),
+            tls.fingerprint());
+      }
       ManagementVerticle management = new ManagementVerticle(documents, health, registry, source.name(), store.describe(),
-          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()));
+          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
+          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson));
       KeySyncVerticle sync = new KeySyncVerticle(source, store, initial, merger, config.issuer(), documents, health,
           metrics, clock, config.pollInterval());
       return vertx.deployVerticle(sync)
@@ -123,6 +141,8 @@ public final class KubeassumeServer {
             }
             return v;
           }, new DeploymentOptions().setInstances(config.instances())))
+          .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
+              config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
           .compose(id -> vertx.deployVerticle(management))
           .map(id -> {
             KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
@@ -131,7 +151,26 @@ public final class KubeassumeServer {
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
             return server;
           });
-    });
+    }));
+  }
+
+  private static TlsCredentials readTls(TlsFiles files, Vertx vertx) throws ConfigException {
+    try {
+      return TlsCredentials.read(files, vertx);
+    } catch (InvalidTlsCredentialsException e) {
+      throw new ConfigException("--tls-cert/--tls-key", e.getMessage());
+    }
+  }
+
+  /** Every public server instance gets the new certificate; the reload counts only if all took it. */
+  private static Future<?> updateAll(List<DiscoveryVerticle> servers, ServerSSLOptions ssl) {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    synchronized (servers) {
+      for (DiscoveryVerticle server : servers) {
+        updates.add(server.updateSsl(ssl));
+      }
+    }
+    return Future.all(updates);
   }
 
   public int publicPort() {

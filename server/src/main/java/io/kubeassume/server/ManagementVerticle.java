@@ -16,16 +16,20 @@ final class ManagementVerticle extends VerticleBase {
   private final String sourceName;
   private final String storeName;
   private final HttpServerOptions options;
+  /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
+  private final java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
-      String sourceName, String storeName, HttpServerOptions options) {
+      String sourceName, String storeName, HttpServerOptions options,
+      java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details) {
     this.current = current;
     this.health = health;
     this.registry = registry;
     this.sourceName = sourceName;
     this.storeName = storeName;
     this.options = options;
+    this.details = java.util.Map.copyOf(details);
   }
 
   @Override
@@ -34,6 +38,7 @@ final class ManagementVerticle extends VerticleBase {
     router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
+      details.forEach((name, detail) -> result.body().put(name, detail.get()));
       ctx.response().setStatusCode(result.ready() ? 200 : 503);
       ctx.json(result.body());
     });
