@@ -1,0 +1,46 @@
+package io.kubeassume.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** values.schema.json makes a wrong value fail at install time, naming the value. */
+class ChartSchemaTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      replicas as a word              | replicaCount: two                                   | replicaCount
+      zero replicas                   | replicaCount: 0                                     | replicaCount
+      unknown source                  | source: vault                                       | source
+      unknown store                   | store: etcd                                         | store
+      misspelt top-level key          | replicas: 3                                         | replicas
+      misspelt nested key             | ingress: {enabld: true}                             | enabld
+      duration without unit           | overlap: '24'                                       | overlap
+      duration in words               | pollInterval: 30 seconds                            | pollInterval
+      max-age as a string             | maxAge: '300'                                       | maxAge
+      too many keys                   | maxKeys: 100000                                     | maxKeys
+      unknown log level               | logLevel: verbose                                   | logLevel
+      mirror target without scheme    | mirror: {targets: [my-bucket]}                      | targets
+      role arn of another service     | mirror: {aws: {roleArn: 'arn:aws:s3:::bucket'}}     | roleArn
+      file store with two replicas    | store: file                                         | replicaCount
+      key files without a secret      | source: files                                       | secretName
+      wrong cert-manager issuer kind  | ingress: {certManager: {issuerKind: Certificate}}   | issuerKind
+      """)
+  void wrongValueFailsToRender(String description, String values, String named) {
+    Exception e = assertThrows(Exception.class, () -> Charts.template(values), description + " rendered");
+    assertTrue(e.getMessage().contains(named), () -> description + ": the error should name " + named + ": " + e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      no issuer at all           | replicaCount: 2
+      http issuer                | issuerUrl: http://oidc.example.com
+      issuer with a query        | issuerUrl: https://oidc.example.com/?a=b
+      issuer without a scheme    | issuerUrl: oidc.example.com
+      """)
+  void wrongIssuerFailsToRender(String description, String values) {
+    Exception e = assertThrows(Exception.class, () -> Charts.templateExactly(values), description + " rendered");
+    assertTrue(e.getMessage().contains("issuerUrl"), () -> description + ": " + e.getMessage());
+  }
+}
