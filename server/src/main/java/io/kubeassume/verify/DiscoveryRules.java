@@ -10,7 +10,7 @@ import java.util.Map;
 final class DiscoveryRules {
   static final List<String> REQUIRED = List.of("issuer", "jwks_uri", "response_types_supported",
       "subject_types_supported", "id_token_signing_alg_values_supported");
-  private static final String SERVE_ALL_FIELDS = "serve a document with issuer, jwks_uri, response_types_supported "
+  private static final String SERVE_ALL_FIELDS = "serve a JSON document with all five fields: issuer, jwks_uri, response_types_supported "
       + "([\"id_token\"]), subject_types_supported ([\"public\"]) and id_token_signing_alg_values_supported, as the "
       + "API server and kubeassume serve do";
 
