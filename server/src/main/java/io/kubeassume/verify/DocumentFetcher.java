@@ -1,0 +1,159 @@
+package io.kubeassume.verify;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.SSLException;
+
+/**
+ * Fetches a document as cloud IAM does: anonymous GET, a few redirects at most (never from https
+ * to http, never in a loop), a time limit, and a size limit, so a broken issuer is reported instead
+ * of hanging or exhausting this process. Redirects are followed here, not by the client, so each
+ * hop is checked and reported.
+ */
+public final class DocumentFetcher {
+  /** Most redirects followed, as many as the JDK client follows on its own. */
+  public static final int MAX_REDIRECTS = 5;
+  /** verify's own ceiling on a document; no cloud documents one, and 200 keys are well under 200 KiB. */
+  public static final int MAX_BYTES = 1024 * 1024;
+
+  private final HttpClient client;
+  private final Duration timeout;
+  private final int maxBytes;
+
+  /** @param client a client that does not follow redirects itself */
+  public DocumentFetcher(HttpClient client, Duration timeout, int maxBytes) {
+    if (client.followRedirects() != HttpClient.Redirect.NEVER) {
+      throw new IllegalArgumentException("the client must not follow redirects; DocumentFetcher checks each hop");
+    }
+    this.client = client;
+    this.timeout = timeout;
+    this.maxBytes = maxBytes;
+  }
+
+  public Fetched fetch(URI uri) {
+    List<URI> redirects = new ArrayList<>();
+    Set<URI> seen = new HashSet<>();
+    seen.add(uri);
+    URI current = uri;
+    while (true) {
+      HttpResponse<InputStream> response;
+      try {
+        response = client.send(HttpRequest.newBuilder(current).timeout(timeout).GET()
+            .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (HttpConnectTimeoutException e) {
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, "no connection to " + hostPort(current)
+            + " within " + timeout.toSeconds() + " s");
+      } catch (HttpTimeoutException e) {
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, current + " did not answer within "
+            + timeout.toSeconds() + " s");
+      } catch (IOException e) {
+        return ioFailure(uri, redirects, current, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.UNREACHABLE, "interrupted");
+      }
+      int status = response.statusCode();
+      if (status >= 300 && status < 400 && status != 304) {
+        closeQuietly(response.body());
+        String location = response.headers().firstValue("Location").orElse(null);
+        if (location == null) {
+          return Fetched.failed(uri, redirects, status, Fetched.Failure.HTTP_STATUS, current + " answered "
+              + status + " without a Location header");
+        }
+        URI next;
+        try {
+          next = current.resolve(location);
+        } catch (IllegalArgumentException e) {
+          return Fetched.failed(uri, redirects, status, Fetched.Failure.HTTP_STATUS, current + " redirects to an invalid URL '"
+              + location + "'");
+        }
+        if ("https".equals(current.getScheme()) && !"https".equals(next.getScheme())) {
+          redirects.add(next);
+          return Fetched.failed(uri, redirects, status, Fetched.Failure.INSECURE_REDIRECT, current + " redirects from https to "
+              + next);
+        }
+        redirects.add(next);
+        if (!seen.add(next)) {
+          return Fetched.failed(uri, redirects, status, Fetched.Failure.REDIRECT_LOOP, "redirect loop: " + chain(uri, redirects));
+        }
+        if (redirects.size() > MAX_REDIRECTS) {
+          return Fetched.failed(uri, redirects, status, Fetched.Failure.TOO_MANY_REDIRECTS, "more than " + MAX_REDIRECTS
+              + " redirects: " + chain(uri, redirects));
+        }
+        current = next;
+        continue;
+      }
+      if (status != 200) {
+        closeQuietly(response.body());
+        return Fetched.failed(uri, redirects, status, Fetched.Failure.HTTP_STATUS, current + " answered HTTP " + status);
+      }
+      long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+      if (declared > maxBytes) {
+        closeQuietly(response.body());
+        return tooLarge(uri, redirects, current, declared + " bytes");
+      }
+      try (InputStream in = response.body()) {
+        byte[] body = in.readNBytes(maxBytes + 1);
+        if (body.length > maxBytes) {
+          return tooLarge(uri, redirects, current, "more than " + maxBytes + " bytes");
+        }
+        return Fetched.ok(uri, redirects, body);
+      } catch (IOException e) {
+        return ioFailure(uri, redirects, current, e);
+      }
+    }
+  }
+
+  private Fetched tooLarge(URI uri, List<URI> redirects, URI current, String size) {
+    return Fetched.failed(uri, redirects, 200, Fetched.Failure.TOO_LARGE, current + " sent " + size
+        + "; verify reads at most " + maxBytes + " bytes");
+  }
+
+  private static Fetched ioFailure(URI uri, List<URI> redirects, URI current, IOException e) {
+    Throwable t = e;
+    while (t != null) {
+      if (t instanceof SSLException) {
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TLS, "TLS handshake with " + hostPort(current)
+            + " failed: " + t.getMessage());
+      }
+      if (t instanceof HttpTimeoutException) {
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, current + " timed out");
+      }
+      t = t.getCause();
+    }
+    String what = e instanceof ConnectException ? "connection refused or host unreachable"
+        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    return Fetched.failed(uri, redirects, 0, Fetched.Failure.UNREACHABLE, "cannot reach " + hostPort(current) + " (" + what + ")");
+  }
+
+  private static String hostPort(URI u) {
+    int port = u.getPort() != -1 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+    return u.getHost() + ":" + port;
+  }
+
+  private static String chain(URI first, List<URI> redirects) {
+    StringBuilder b = new StringBuilder(first.toString());
+    redirects.forEach(r -> b.append(" -> ").append(r));
+    return b.toString();
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // nothing to do: the body is not needed
+    }
+  }
+}
