@@ -1,6 +1,8 @@
 package io.kubeassume.config;
 
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.mirror.MirrorLocation;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +25,11 @@ public record ServeConfig(
     Path stateFile,
     Duration pollInterval,
     int instances,
-    Path kubeconfig) {
+    Path kubeconfig,
+    List<MirrorLocation> mirrors,
+    URI mirrorEndpoint,
+    String mirrorRegion,
+    Duration mirrorResync) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -33,11 +39,14 @@ public record ServeConfig(
   /** AWS IAM accepts at most 100 keys per JWKS. */
   public static final int DEFAULT_MAX_KEYS = 100;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_MIRROR_RESYNC = Duration.ofMinutes(5);
 
   public ServeConfig {
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(source, "source");
     keys = List.copyOf(keys);
+    mirrors = List.copyOf(mirrors);
+    Objects.requireNonNull(mirrorResync, "mirrorResync");
   }
 
   public static Builder builder(IssuerUrl issuer) {
@@ -60,6 +69,11 @@ public record ServeConfig(
     private int instances = Runtime.getRuntime().availableProcessors();
     /** Null: fabric8's usual resolution (in-cluster, then KUBECONFIG or ~/.kube/config). */
     private Path kubeconfig;
+    private List<MirrorLocation> mirrors = List.of();
+    /** Null: each SDK's own endpoint; null region: each SDK's default region lookup. */
+    private URI mirrorEndpoint;
+    private String mirrorRegion;
+    private Duration mirrorResync = DEFAULT_MIRROR_RESYNC;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -77,10 +91,14 @@ public record ServeConfig(
     public Builder pollInterval(Duration v) { pollInterval = v; return this; }
     public Builder instances(int v) { instances = v; return this; }
     public Builder kubeconfig(Path v) { kubeconfig = v; return this; }
+    public Builder mirrors(List<MirrorLocation> v) { mirrors = v; return this; }
+    public Builder mirrorEndpoint(URI v) { mirrorEndpoint = v; return this; }
+    public Builder mirrorRegion(String v) { mirrorRegion = v; return this; }
+    public Builder mirrorResync(Duration v) { mirrorResync = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
-          stateFile, pollInterval, instances, kubeconfig);
+          stateFile, pollInterval, instances, kubeconfig, mirrors, mirrorEndpoint, mirrorRegion, mirrorResync);
     }
   }
 }

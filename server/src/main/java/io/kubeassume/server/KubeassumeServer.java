@@ -101,7 +101,9 @@ public final class KubeassumeServer {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }
 
-    return store.load().compose(initial -> {
+    // Mirrors first: a target that fails its check stops start-up before any port is bound.
+    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents);
+    return mirrors.start().compose(v -> store.load()).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       // Port 0 picks a free port; a negative port makes every instance share that one random port.
       int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
@@ -112,7 +114,7 @@ public final class KubeassumeServer {
           .setMaxInitialLineLength(4096)
           .setMaxHeaderSize(8192);
       ManagementVerticle management = new ManagementVerticle(documents, health, registry, source.name(), store.describe(),
-          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()));
+          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()), mirrors::status);
       KeySyncVerticle sync = new KeySyncVerticle(source, store, initial, merger, config.issuer(), documents, health,
           metrics, clock, config.pollInterval());
       return vertx.deployVerticle(sync)

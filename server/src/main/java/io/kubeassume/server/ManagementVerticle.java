@@ -1,5 +1,6 @@
 package io.kubeassume.server;
 
+import io.kubeassume.mirror.TargetStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -7,6 +8,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
 final class ManagementVerticle extends VerticleBase {
@@ -16,16 +19,18 @@ final class ManagementVerticle extends VerticleBase {
   private final String sourceName;
   private final String storeName;
   private final HttpServerOptions options;
+  private final Supplier<List<TargetStatus>> mirrors;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
-      String sourceName, String storeName, HttpServerOptions options) {
+      String sourceName, String storeName, HttpServerOptions options, Supplier<List<TargetStatus>> mirrors) {
     this.current = current;
     this.health = health;
     this.registry = registry;
     this.sourceName = sourceName;
     this.storeName = storeName;
     this.options = options;
+    this.mirrors = mirrors;
   }
 
   @Override
@@ -34,6 +39,7 @@ final class ManagementVerticle extends VerticleBase {
     router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
+      Readiness.addMirrors(result.body(), mirrors.get());
       ctx.response().setStatusCode(result.ready() ? 200 : 503);
       ctx.json(result.body());
     });
