@@ -23,6 +23,8 @@ import java.util.List;
  * target) and feeds it each snapshot the sync loop serves. Without {@code --mirror}, does nothing.
  */
 final class MirrorWiring {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MirrorWiring.class);
+
   private final Vertx vertx;
   private final ServeConfig config;
   private final MeterRegistry registry;
@@ -47,11 +49,28 @@ final class MirrorWiring {
           return vertx.deployVerticle(v).map(id -> v);
         })
         .map(v -> {
+          warnIfTheIssuerPathDiffers();
           verticle = v;
           documents.onChange(v::offer);
           documents.snapshot().ifPresent(v::offer);
           return null;
         });
+  }
+
+  /**
+   * A cloud fetches {@code <issuer>/.well-known/openid-configuration}. If the bucket is the
+   * issuer's host, the object must sit under the issuer's path; a CDN may map paths, so warn only.
+   */
+  private void warnIfTheIssuerPathDiffers() {
+    String discovery = config.issuer().discoveryPath();
+    String issuerPath = discovery.substring(0, discovery.length() - "/.well-known/openid-configuration".length());
+    issuerPath = issuerPath.startsWith("/") ? issuerPath.substring(1) : issuerPath;
+    for (MirrorLocation m : config.mirrors()) {
+      if (!m.prefix().equals(issuerPath)) {
+        log.warn("mirror {} writes under '{}' but the issuer {} has the path '{}': serving the issuer from this bucket "
+            + "needs the prefix to equal the issuer's path (unless a CDN maps it)", m, m.prefix(), config.issuer(), issuerPath);
+      }
+    }
   }
 
   /** For /readyz; empty without mirrors. */
