@@ -6,8 +6,11 @@ import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +99,27 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "FILE",
       description = "PEM private key of --tls-cert. Env: KUBEASSUME_TLS_KEY")
   String tlsKey;
+
+  @Option(names = "--mirror", paramLabel = "URI", split = ",",
+      description = "Also publish the two documents to object storage: s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
+          + "azblob://ACCOUNT/CONTAINER/PREFIX or oci://NAMESPACE/BUCKET/PREFIX; repeatable. Credentials come from "
+          + "each cloud SDK's default chain. Env: KUBEASSUME_MIRROR (comma-separated)")
+  List<String> mirrors = new ArrayList<>();
+
+  @Option(names = "--mirror-endpoint", paramLabel = "URL",
+      description = "Endpoint of an S3-compatible store or emulator for --mirror (path-style addressing). "
+          + "Default: the cloud's own. Env: KUBEASSUME_MIRROR_ENDPOINT")
+  String mirrorEndpoint;
+
+  @Option(names = "--mirror-region", paramLabel = "REGION",
+      description = "Region of the --mirror bucket, e.g. eu-west-1. Default: the SDK's region lookup "
+          + "(AWS_REGION, profile, instance metadata). Env: KUBEASSUME_MIRROR_REGION")
+  String mirrorRegion;
+
+  @Option(names = "--mirror-resync", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How often the mirrors are re-checked and repaired (deleted or altered objects) even without "
+          + "a change. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_MIRROR_RESYNC")
+  String mirrorResync;
 
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
       description = "error, warn, info or debug. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
@@ -195,6 +219,10 @@ final class ServeCommand implements Callable<Integer> {
     long maxAgeSeconds = number("--max-age", maxAge, 0, 31_536_000);
     int keyLimit = (int) number("--max-keys", maxKeys, 1, 10_000);
     Duration poll = duration("--poll-interval", pollInterval, Duration.ofSeconds(1));
+    List<MirrorLocation> mirrorLocations = mirrorLocations();
+    URI endpoint = mirrorEndpoint(mirrorLocations);
+    String region = mirrorRegion(mirrorLocations);
+    Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
     return ServeConfig.builder(issuer)
         .source(sourceType)
         .keys(keyPaths)
@@ -208,6 +236,10 @@ final class ServeCommand implements Callable<Integer> {
         .pollInterval(poll)
         .kubeconfig(kubeconfigFile)
         .tls(tlsFiles())
+        .mirrors(mirrorLocations)
+        .mirrorEndpoint(endpoint)
+        .mirrorRegion(region)
+        .mirrorResync(resync)
         .build();
   }
 
@@ -288,6 +320,61 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(flag(name), file + " is not readable by this user");
     }
     return file;
+  }
+
+  private List<MirrorLocation> mirrorLocations() throws ConfigException {
+    List<MirrorLocation> out = new ArrayList<>();
+    for (String m : mirrors) {
+      if (m.isBlank()) {
+        continue;
+      }
+      MirrorLocation location;
+      try {
+        location = MirrorLocation.parse(m);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(flag("--mirror"), e.getMessage());
+      }
+      if (out.contains(location)) {
+        throw new ConfigException(flag("--mirror"), "'" + location + "' is given twice; name each mirror once");
+      }
+      out.add(location);
+    }
+    return out;
+  }
+
+  private URI mirrorEndpoint(List<MirrorLocation> locations) throws ConfigException {
+    if (mirrorEndpoint == null || mirrorEndpoint.isBlank()) {
+      return null;
+    }
+    if (locations.isEmpty()) {
+      throw new ConfigException(flag("--mirror-endpoint"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    }
+    URI uri;
+    try {
+      uri = new URI(mirrorEndpoint.strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' is not a URL; use e.g. https://minio.example.com:9000");
+    }
+    if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+        || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' must be an http(s) URL with a host and "
+          + "no query or credentials, e.g. https://minio.example.com:9000");
+    }
+    return uri;
+  }
+
+  private String mirrorRegion(List<MirrorLocation> locations) throws ConfigException {
+    if (mirrorRegion == null || mirrorRegion.isBlank()) {
+      return null;
+    }
+    if (locations.isEmpty()) {
+      throw new ConfigException(flag("--mirror-region"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    }
+    String r = mirrorRegion.strip();
+    if (!r.matches("[a-z0-9][a-z0-9-]*[a-z0-9]")) {
+      throw new ConfigException(flag("--mirror-region"), "'" + mirrorRegion + "' is not a region name; use e.g. eu-west-1 or us-ashburn-1");
+    }
+    return r;
   }
 
   private Path stateFile() throws ConfigException {

@@ -1,6 +1,8 @@
 package io.kubeassume.config;
 
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.mirror.MirrorLocation;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +27,11 @@ public record ServeConfig(
     int instances,
     Path kubeconfig,
     TlsFiles tls,
-    Duration tlsReloadInterval) {
+    Duration tlsReloadInterval,
+    List<MirrorLocation> mirrors,
+    URI mirrorEndpoint,
+    String mirrorRegion,
+    Duration mirrorResync) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -37,11 +43,14 @@ public record ServeConfig(
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
   /** How often --tls-cert/--tls-key are re-read; cert-manager renews days ahead, so seconds are plenty. */
   public static final Duration DEFAULT_TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_MIRROR_RESYNC = Duration.ofMinutes(5);
 
   public ServeConfig {
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(source, "source");
     keys = List.copyOf(keys);
+    mirrors = List.copyOf(mirrors);
+    Objects.requireNonNull(mirrorResync, "mirrorResync");
   }
 
   public static Builder builder(IssuerUrl issuer) {
@@ -67,6 +76,11 @@ public record ServeConfig(
     /** Null: plain HTTP (TLS terminated by the Ingress). */
     private TlsFiles tls;
     private Duration tlsReloadInterval = DEFAULT_TLS_RELOAD_INTERVAL;
+    private List<MirrorLocation> mirrors = List.of();
+    /** Null: each SDK's own endpoint; null region: each SDK's default region lookup. */
+    private URI mirrorEndpoint;
+    private String mirrorRegion;
+    private Duration mirrorResync = DEFAULT_MIRROR_RESYNC;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -86,10 +100,15 @@ public record ServeConfig(
     public Builder kubeconfig(Path v) { kubeconfig = v; return this; }
     public Builder tls(TlsFiles v) { tls = v; return this; }
     public Builder tlsReloadInterval(Duration v) { tlsReloadInterval = v; return this; }
+    public Builder mirrors(List<MirrorLocation> v) { mirrors = v; return this; }
+    public Builder mirrorEndpoint(URI v) { mirrorEndpoint = v; return this; }
+    public Builder mirrorRegion(String v) { mirrorRegion = v; return this; }
+    public Builder mirrorResync(Duration v) { mirrorResync = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
-          stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval);
+          stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
+          mirrorResync);
     }
   }
 }

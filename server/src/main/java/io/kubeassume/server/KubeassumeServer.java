@@ -112,7 +112,9 @@ public final class KubeassumeServer {
 
     Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
-    return tlsCredentials.compose(tls -> store.load().compose(initial -> {
+    // Mirrors first: a target that fails its check stops start-up before any port is bound.
+    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents);
+    return tlsCredentials.compose(tls -> mirrors.start().compose(v -> store.load()).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       // Port 0 picks a free port; a negative port makes every instance share that one random port.
       int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
@@ -130,7 +132,7 @@ public final class KubeassumeServer {
       }
       ManagementVerticle management = new ManagementVerticle(documents, health, registry, source.name(), store.describe(),
           new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
-          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson));
+          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status);
       KeySyncVerticle sync = new KeySyncVerticle(source, store, initial, merger, config.issuer(), documents, health,
           metrics, clock, config.pollInterval());
       return vertx.deployVerticle(sync)

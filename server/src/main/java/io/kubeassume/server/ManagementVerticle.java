@@ -1,5 +1,6 @@
 package io.kubeassume.server;
 
+import io.kubeassume.mirror.TargetStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -7,6 +8,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.List;
+import java.util.function.Supplier;
 
 /** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
 final class ManagementVerticle extends VerticleBase {
@@ -18,11 +21,13 @@ final class ManagementVerticle extends VerticleBase {
   private final HttpServerOptions options;
   /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
   private final java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details;
+  private final Supplier<List<TargetStatus>> mirrors;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
       String sourceName, String storeName, HttpServerOptions options,
-      java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details) {
+      java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details,
+      Supplier<List<TargetStatus>> mirrors) {
     this.current = current;
     this.health = health;
     this.registry = registry;
@@ -30,6 +35,7 @@ final class ManagementVerticle extends VerticleBase {
     this.storeName = storeName;
     this.options = options;
     this.details = java.util.Map.copyOf(details);
+    this.mirrors = mirrors;
   }
 
   @Override
@@ -39,6 +45,7 @@ final class ManagementVerticle extends VerticleBase {
     router.get("/readyz").handler(ctx -> {
       Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
       details.forEach((name, detail) -> result.body().put(name, detail.get()));
+      Readiness.addMirrors(result.body(), mirrors.get());
       ctx.response().setStatusCode(result.ready() ? 200 : 503);
       ctx.json(result.body());
     });

@@ -1,8 +1,11 @@
 package io.kubeassume.server;
 
 import io.kubeassume.document.Snapshot;
+import io.kubeassume.mirror.TargetStatus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,6 +40,31 @@ final class Readiness {
     }
     body.put("source", sourceStatus).put("store", store);
     return new Result(served.isPresent(), body);
+  }
+
+  /**
+   * Adds a {@code mirrors} section (only when mirrors are configured). A failing mirror is shown
+   * but does not make the server unready: the documents are still served directly.
+   */
+  static void addMirrors(JsonObject body, List<TargetStatus> mirrors) {
+    if (mirrors.isEmpty()) {
+      return;
+    }
+    JsonArray out = new JsonArray();
+    for (TargetStatus m : mirrors) {
+      JsonObject j = new JsonObject()
+          .put("target", m.target())
+          .put("healthy", m.healthy())
+          .put("lastResult", m.lastResult())
+          .put("lastPublishedRevision", m.lastRevision() < 0 ? null : m.lastRevision())
+          .put("lastSuccessfulPublish", iso(m.lastSuccess()))
+          .put("consecutiveFailures", m.consecutiveFailures());
+      if (m.lastError() != null) {
+        j.put("lastError", new JsonObject().put("message", m.lastError()).put("at", iso(m.lastErrorAt())));
+      }
+      out.add(j);
+    }
+    body.put("mirrors", out);
   }
 
   private static String iso(Instant at) {

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +64,19 @@ class ServeFlagsTest {
       "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
       "kubeconfig with files | serve --issuer-url https://h --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes",
-      "absent kubeconfig     | serve --issuer-url https://h --source kubernetes --kubeconfig /nonexistent/kc | --kubeconfig: /nonexistent/kc does not exist"})
+      "absent kubeconfig     | serve --issuer-url https://h --source kubernetes --kubeconfig /nonexistent/kc | --kubeconfig: /nonexistent/kc does not exist",
+      "mirror not a uri      | serve --issuer-url https://h --keys KEY --mirror oidc-bucket      | --mirror: 'oidc-bucket' is not a URI; use one of s3://BUCKET/PREFIX",
+      "mirror scheme         | serve --issuer-url https://h --keys KEY --mirror https://b/x      | --mirror: 'https://b/x' has an unknown scheme 'https'",
+      "mirror bucket name    | serve --issuer-url https://h --keys KEY --mirror s3://Oidc_B/p    | --mirror: 's3://Oidc_B/p' has an invalid S3 bucket name",
+      "mirror azure account  | serve --issuer-url https://h --keys KEY --mirror azblob://acct     | --mirror: 'azblob://acct' is missing the account or container",
+      "mirror twice          | serve --issuer-url https://h --keys KEY --mirror s3://oidc/p,s3://oidc/p/ | --mirror: 's3://oidc/p' is given twice",
+      "endpoint, no mirror   | serve --issuer-url https://h --keys KEY --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for --mirror",
+      "bad endpoint          | serve --issuer-url https://h --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
+      "region, no mirror     | serve --issuer-url https://h --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
+      "bad region            | serve --issuer-url https://h --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
+      "bad resync            | serve --issuer-url https://h --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
+      "gs not built in       | serve --issuer-url https://h --keys KEY --port 0 --management-port 0 --mirror gs://oidc/p | --mirror: 'gs://oidc/p': gs:// mirrors are not built into this version",
+      "oci not built in      | serve --issuer-url https://h --keys KEY --port 0 --management-port 0 --mirror oci://ns/oidc | --mirror: 'oci://ns/oidc': oci:// mirrors are not built into this version"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
     assertEquals(2, r.exit, r.err);
@@ -112,6 +125,34 @@ class ServeFlagsTest {
   }
 
   @Test
+  void mirrorFlagsAndTheirEnvironmentTwins() throws Exception {
+    ServeConfig c = config(Map.of(
+        "KUBEASSUME_MIRROR", "s3://oidc-a/clusters/prod/,azblob://acct01/$web",
+        "KUBEASSUME_MIRROR_ENDPOINT", "http://127.0.0.1:9000",
+        "KUBEASSUME_MIRROR_REGION", "eu-west-1",
+        "KUBEASSUME_MIRROR_RESYNC", "90s"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    assertEquals(2, c.mirrors().size());
+    assertEquals("s3://oidc-a/clusters/prod", c.mirrors().get(0).toString());
+    assertEquals("clusters/prod", c.mirrors().get(0).prefix());
+    assertEquals("azblob://acct01/$web", c.mirrors().get(1).toString());
+    assertEquals(java.net.URI.create("http://127.0.0.1:9000"), c.mirrorEndpoint());
+    assertEquals("eu-west-1", c.mirrorRegion());
+    assertEquals(Duration.ofSeconds(90), c.mirrorResync());
+
+    ServeConfig flags = config(Map.of("KUBEASSUME_MIRROR", "s3://ignored"), "serve", "--issuer-url", "https://h", "--keys", KEY,
+        "--mirror", "s3://one", "--mirror", "gs://two/p");
+    assertEquals(List.of("s3://one", "gs://two/p"), flags.mirrors().stream().map(Object::toString).toList(),
+        "repeated flags, and the command line wins over the environment");
+  }
+
+  @Test
+  void aBadMirrorFromTheEnvironmentNamesTheVariable() {
+    Run r = run(Map.of("KUBEASSUME_MIRROR", "s3://oidc/a//b"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    assertEquals(2, r.exit);
+    assertTrue(r.err.contains("--mirror (from KUBEASSUME_MIRROR): 's3://oidc/a//b' has an empty path segment"), r.err);
+  }
+
+  @Test
   void theKubernetesSourceNeedsNoKeysAndTakesAKubeconfig() throws Exception {
     ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY), "serve", "--issuer-url", "https://h", "--source", "kubernetes");
     assertEquals(SourceType.KUBERNETES, c.source());
@@ -141,6 +182,10 @@ class ServeFlagsTest {
     assertNull(c.stateFile());
     assertEquals(SourceType.FILES, c.source(), "files stays the default source");
     assertNull(c.kubeconfig());
+    assertTrue(c.mirrors().isEmpty(), "no mirror unless asked for");
+    assertNull(c.mirrorEndpoint());
+    assertNull(c.mirrorRegion());
+    assertEquals(Duration.ofMinutes(5), c.mirrorResync());
   }
 
   private static String devKey() {

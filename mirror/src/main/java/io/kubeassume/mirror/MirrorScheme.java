@@ -1,0 +1,69 @@
+package io.kubeassume.mirror;
+
+/**
+ * The object stores a {@code --mirror} URI can name, with the permissions kubeassume needs in each
+ * (named in start-up errors, so an operator knows exactly what to grant).
+ */
+public enum MirrorScheme {
+  /** {@code s3://bucket/prefix}: Amazon S3 or an S3-compatible store (with --mirror-endpoint). */
+  S3("s3", "s3://BUCKET/PREFIX", "s3:GetObject", "s3:PutObject"),
+  /** {@code gs://bucket/prefix}: Google Cloud Storage. Replacing an object also needs delete. */
+  GCS("gs", "gs://BUCKET/PREFIX", "storage.objects.get", "storage.objects.create and storage.objects.delete"),
+  /** {@code azblob://account/container/prefix}: Azure Blob Storage. */
+  AZURE_BLOB("azblob", "azblob://ACCOUNT/CONTAINER/PREFIX",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read (Storage Blob Data Reader)",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write (Storage Blob Data Contributor)"),
+  /** {@code oci://namespace/bucket/prefix}: OCI Object Storage. */
+  OCI("oci", "oci://NAMESPACE/BUCKET/PREFIX", "OBJECT_READ", "OBJECT_CREATE and OBJECT_OVERWRITE");
+
+  private final String scheme;
+  private final String form;
+  private final String readPermission;
+  private final String writePermission;
+
+  MirrorScheme(String scheme, String form, String readPermission, String writePermission) {
+    this.scheme = scheme;
+    this.form = form;
+    this.readPermission = readPermission;
+    this.writePermission = writePermission;
+  }
+
+  /** The URI scheme, e.g. {@code s3}. */
+  public String scheme() {
+    return scheme;
+  }
+
+  /** The URI form, for error messages. */
+  public String form() {
+    return form;
+  }
+
+  public String readPermission() {
+    return readPermission;
+  }
+
+  public String writePermission() {
+    return writePermission;
+  }
+
+  /** The scheme for a URI scheme, or null. */
+  static MirrorScheme of(String scheme) {
+    for (MirrorScheme s : values()) {
+      if (s.scheme.equals(scheme)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  static String allForms() {
+    StringBuilder b = new StringBuilder();
+    for (MirrorScheme s : values()) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(s.form);
+    }
+    return b.toString();
+  }
+}

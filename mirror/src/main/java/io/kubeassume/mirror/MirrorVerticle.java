@@ -1,0 +1,226 @@
+package io.kubeassume.mirror;
+
+import io.kubeassume.document.Snapshot;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies every new document set to the configured mirrors, and re-publishes the current one every
+ * resync interval so a deleted or altered object is repaired.
+ *
+ * <p>Start-up checks each target (see {@link MirrorCheck}); a failure fails the deployment, and so
+ * the server's start. After that, publish errors are logged once per distinct error, counted and
+ * shown in {@link #status()}, and never stop anything: the next snapshot or resync tries again.
+ *
+ * <p>Threading: {@link #offer} may be called from any thread and only records the snapshot and
+ * wakes this verticle; SDK calls run on a worker pool of this verticle, at most one publish per
+ * target at a time. Snapshots offered while a publish runs coalesce: the target then publishes
+ * once more, with the latest.
+ */
+public final class MirrorVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(MirrorVerticle.class);
+
+  /** One configured mirror: where, the target's client, and the publisher writing to it. */
+  public record Mirror(MirrorLocation location, MirrorTarget target, DocumentPublisher publisher) {
+    public Mirror {
+      Objects.requireNonNull(location, "location");
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(publisher, "publisher");
+    }
+  }
+
+  private final List<Lane> lanes = new ArrayList<>();
+  private final Duration resync;
+  private final Clock clock;
+  private final AtomicReference<Snapshot> latest = new AtomicReference<>();
+  private volatile Context home;
+  private WorkerExecutor workers;
+  private long resyncTimer = -1;
+
+  public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry) {
+    this(mirrors, resync, registry, Clock.systemUTC());
+  }
+
+  public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock) {
+    if (resync.isNegative() || resync.isZero()) {
+      throw new IllegalArgumentException("resync must be positive");
+    }
+    this.resync = resync;
+    this.clock = clock;
+    for (Mirror m : mirrors) {
+      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString())));
+    }
+  }
+
+  /** The mirrors' states, in configuration order; safe from any thread. */
+  public List<TargetStatus> status() {
+    List<TargetStatus> out = new ArrayList<>(lanes.size());
+    for (Lane lane : lanes) {
+      out.add(lane.status.get());
+    }
+    return out;
+  }
+
+  /**
+   * Hands over a document set to publish. Cheap and non-blocking, callable from any thread (the
+   * sync loop calls it when it swaps the served snapshot). An older revision than one already
+   * offered is ignored.
+   */
+  public void offer(Snapshot snapshot) {
+    latest.accumulateAndGet(snapshot, (cur, next) -> cur == null || next.revision() >= cur.revision() ? next : cur);
+    Context c = home;
+    if (c != null) {
+      c.runOnContext(v -> publishAll());
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    // A pool of our own: a hanging store must not starve the state file's or other blocking work.
+    workers = vertx.createSharedWorkerExecutor("kubeassume-mirror-" + UUID.randomUUID(), Math.max(1, lanes.size()));
+    List<Future<Void>> checks = new ArrayList<>();
+    for (Lane lane : lanes) {
+      Mirror m = lane.mirror;
+      checks.add(workers.executeBlocking(() -> {
+        MirrorCheck.check(m.location(), m.target(), m.publisher());
+        return null;
+      }, false));
+    }
+    return Future.all(checks).<Void>mapEmpty().transform(ar -> {
+      if (ar.failed()) {
+        Throwable cause = firstCause(checks, ar.cause());
+        return closeTargets().transform(ignored -> Future.<Void>failedFuture(cause));
+      }
+      for (Lane lane : lanes) {
+        log.info("mirror {} checked: can read and write; publishing {} and {}", lane.name,
+            lane.mirror.publisher().jwksKey(), lane.mirror.publisher().discoveryKey());
+      }
+      home = context;
+      resyncTimer = vertx.setPeriodic(resync.toMillis(), id -> publishAll());
+      publishAll();
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  /** The first failed check's own exception (Future.all reports just one, not necessarily the first in order). */
+  private static Throwable firstCause(List<Future<Void>> checks, Throwable fallback) {
+    for (Future<Void> f : checks) {
+      if (f.failed()) {
+        return f.cause();
+      }
+    }
+    return fallback;
+  }
+
+  @Override
+  public Future<?> stop() {
+    home = null;
+    vertx.cancelTimer(resyncTimer);
+    return closeTargets().eventually(() -> workers.close());
+  }
+
+  private Future<Void> closeTargets() {
+    return vertx.executeBlocking(() -> {
+      for (Lane lane : lanes) {
+        if (lane.mirror.target() instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            log.debug("closing mirror {}: {}", lane.name, e.toString());
+          }
+        }
+      }
+      return null;
+    }, false);
+  }
+
+  private void publishAll() {
+    for (Lane lane : lanes) {
+      lane.publish();
+    }
+  }
+
+  /** One target: at most one publish in flight; a request meanwhile causes exactly one more. Event-loop confined. */
+  private final class Lane {
+    final Mirror mirror;
+    final MirrorMetrics metrics;
+    final String name;
+    final AtomicReference<TargetStatus> status;
+    boolean running;
+    boolean again;
+    String loggedError;
+
+    Lane(Mirror mirror, MirrorMetrics metrics) {
+      this.mirror = mirror;
+      this.metrics = metrics;
+      this.name = mirror.location().toString();
+      this.status = new AtomicReference<>(TargetStatus.initial(name));
+    }
+
+    void publish() {
+      Snapshot snapshot = latest.get();
+      if (snapshot == null || home == null) {
+        return;
+      }
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      long started = System.nanoTime();
+      workers.executeBlocking(() -> mirror.publisher().publish(snapshot), false).onComplete(ar -> {
+        running = false;
+        long nanos = System.nanoTime() - started;
+        if (ar.succeeded()) {
+          succeeded(ar.result(), nanos);
+        } else {
+          failed(ar.cause(), nanos);
+        }
+        if (again) {
+          again = false;
+          publish();
+        }
+      });
+    }
+
+    private void succeeded(PublishResult r, long nanos) {
+      String label = MirrorMetrics.label(r);
+      java.time.Instant now = clock.instant();
+      metrics.succeeded(label, nanos, now.toEpochMilli());
+      status.updateAndGet(s -> s.succeeded(label, r.revision(), now));
+      if (loggedError != null) {
+        log.info("mirror {} recovered", name);
+        loggedError = null;
+      }
+      if (label.equals(MirrorMetrics.WRITTEN)) {
+        log.info("mirror {}: published revision {} (jwks {}, discovery {})", name, r.revision(),
+            r.jwks().name().toLowerCase(java.util.Locale.ROOT), r.discovery().name().toLowerCase(java.util.Locale.ROOT));
+      } else if (label.equals(MirrorMetrics.SUPERSEDED)) {
+        log.info("mirror {}: holds a newer revision than {}; left as is", name, r.revision());
+      }
+    }
+
+    private void failed(Throwable cause, long nanos) {
+      String error = MirrorCheck.oneLine(cause instanceof MirrorException ? cause.getMessage() : cause.toString());
+      metrics.failed(nanos);
+      status.updateAndGet(s -> s.failed(error, clock.instant()));
+      if (!error.equals(loggedError)) {
+        // Once per distinct error: a store that is down must not flood the log every resync.
+        log.warn("mirror {}: publish failed, will retry on the next change or resync: {}", name, error);
+        loggedError = error;
+      }
+    }
+  }
+}

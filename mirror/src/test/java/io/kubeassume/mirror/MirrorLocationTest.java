@@ -1,0 +1,85 @@
+package io.kubeassume.mirror;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MirrorLocationTest {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "s3://oidc                                   | S3         |             | oidc       |                | s3://oidc",
+      "s3://oidc/                                  | S3         |             | oidc       |                | s3://oidc",
+      "s3://my.oidc-bucket/clusters/prod/          | S3         |             | my.oidc-bucket | clusters/prod | s3://my.oidc-bucket/clusters/prod",
+      "gs://oidc_bucket/prod                       | GCS        |             | oidc_bucket | prod          | gs://oidc_bucket/prod",
+      "azblob://acct01/issuer/prod                 | AZURE_BLOB | acct01      | issuer     | prod           | azblob://acct01/issuer/prod",
+      "azblob://acct01/$web                        | AZURE_BLOB | acct01      | $web       |                | azblob://acct01/$web",
+      "oci://axaxnpcrorw5/oidc-bucket/a/b          | OCI        | axaxnpcrorw5 | oidc-bucket | a/b          | oci://axaxnpcrorw5/oidc-bucket/a/b",
+      "'  s3://oidc/p  '                           | S3         |             | oidc       | p              | s3://oidc/p"})
+  void parsesAllFourForms(String uri, MirrorScheme scheme, String account, String bucket, String prefix, String canonical) {
+    MirrorLocation l = MirrorLocation.parse(uri);
+    assertEquals(scheme, l.scheme());
+    assertEquals(account, l.account());
+    assertEquals(bucket, l.bucket());
+    assertEquals(prefix == null ? "" : prefix, l.prefix());
+    assertEquals(canonical, l.toString());
+    assertEquals(l, MirrorLocation.parse(l.toString()), "the canonical form parses back to the same location");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "''                                | is empty; use one of s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, azblob://ACCOUNT/CONTAINER/PREFIX, oci://NAMESPACE/BUCKET/PREFIX",
+      "oidc-bucket                       | 'oidc-bucket' is not a URI; use one of s3://",
+      "https://oidc.example.com/x        | has an unknown scheme 'https'",
+      "file:///tmp/x                     | has an unknown scheme 'file'",
+      "s3://                             | is missing the bucket; use s3://BUCKET/PREFIX",
+      "s3:///prefix                      | is missing the bucket",
+      "s3://Oidc_Bucket/p                | has an invalid S3 bucket name 'Oidc_Bucket'",
+      "s3://ab                           | has an invalid S3 bucket name 'ab'",
+      "s3://a..b/p                       | has an invalid S3 bucket name 'a..b'",
+      "s3://oidc/p?versionId=1           | must not have a query or fragment",
+      "s3://oidc/p#x                     | must not have a query or fragment",
+      "s3://key:secret@oidc/p            | must not contain user info or a port",
+      "s3://oidc:9000/p                  | must not contain user info or a port",
+      "s3://oidc/a//b                    | has an empty path segment",
+      "s3://oidc/a/../b                  | must not have '.' or '..'",
+      "s3://oidc/a b                     | must not contain spaces",
+      "s3://oidc/a/%2e                   | with characters object keys should not use",
+      "gs://UPPER/p                      | has an invalid GCS bucket name 'UPPER'",
+      "azblob://acct01                   | is missing the account or container; use azblob://ACCOUNT/CONTAINER/PREFIX",
+      "azblob://Acct/issuer              | has an invalid Azure storage account name 'Acct'",
+      "azblob://acct01/a--b              | has an invalid Azure container name 'a--b'",
+      "oci://ns                          | is missing the namespace or bucket; use oci://NAMESPACE/BUCKET/PREFIX",
+      "oci://ns/bad bucket               | must not contain spaces"})
+  void refusesBadUrisWithOneLineSayingWhy(String uri, String expected) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MirrorLocation.parse(uri));
+    assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void theProbeAndTheDocumentsGoUnderThePrefix() {
+    MirrorLocation l = MirrorLocation.parse("s3://oidc/clusters/prod");
+    assertEquals("clusters/prod/.kubeassume-write-check", MirrorCheck.probeKey(l));
+    assertEquals(".kubeassume-write-check", MirrorCheck.probeKey(MirrorLocation.parse("s3://oidc")));
+    DocumentPublisher p = new DocumentPublisher(new DocumentPublisherTest.MemoryTarget(), l.keyPrefix(), java.time.Duration.ofSeconds(60));
+    assertEquals("clusters/prod/openid/v1/jwks", p.jwksKey());
+    assertEquals("clusters/prod/.well-known/openid-configuration", p.discoveryKey());
+  }
+
+  @Test
+  void onlyS3IsBuiltInTheOthersAreRefusedNamingTheFlag() {
+    for (String uri : new String[] {"gs://oidc/p", "azblob://acct01/issuer", "oci://ns/oidc"}) {
+      MirrorConfigException e = assertThrows(MirrorConfigException.class,
+          () -> MirrorTargets.create(MirrorLocation.parse(uri), MirrorOptions.DEFAULTS));
+      assertEquals("--mirror", e.flag());
+      assertTrue(e.getMessage().startsWith("--mirror: '" + uri + "': "), e.getMessage());
+      assertTrue(e.getMessage().contains("not built into this version"), e.getMessage());
+    }
+    assertNull(MirrorScheme.of("http"));
+  }
+}

@@ -1,0 +1,112 @@
+package io.kubeassume.server;
+
+import io.kubeassume.config.ConfigException;
+import io.kubeassume.config.ServeConfig;
+import io.kubeassume.mirror.DocumentPublisher;
+import io.kubeassume.mirror.MirrorConfigException;
+import io.kubeassume.mirror.MirrorLocation;
+import io.kubeassume.mirror.MirrorOptions;
+import io.kubeassume.mirror.MirrorTarget;
+import io.kubeassume.mirror.MirrorTargets;
+import io.kubeassume.mirror.MirrorVerticle;
+import io.kubeassume.mirror.TargetStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Connects {@code --mirror} to the server: builds the targets (off the event loop: SDK clients
+ * look up regions and credentials), deploys the {@link MirrorVerticle} (whose start checks every
+ * target) and feeds it each snapshot the sync loop serves. Without {@code --mirror}, does nothing.
+ */
+final class MirrorWiring {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MirrorWiring.class);
+
+  private final Vertx vertx;
+  private final ServeConfig config;
+  private final MeterRegistry registry;
+  private final CurrentDocuments documents;
+  private volatile MirrorVerticle verticle;
+
+  MirrorWiring(Vertx vertx, ServeConfig config, MeterRegistry registry, CurrentDocuments documents) {
+    this.vertx = vertx;
+    this.config = config;
+    this.registry = registry;
+    this.documents = documents;
+  }
+
+  /** Fails with a ConfigException for a flag problem, or a MirrorException naming the target that failed its check. */
+  Future<Void> start() {
+    if (config.mirrors().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(this::createMirrors, false)
+        .compose(mirrors -> {
+          MirrorVerticle v = new MirrorVerticle(mirrors, config.mirrorResync(), registry);
+          return vertx.deployVerticle(v).map(id -> v);
+        })
+        .map(v -> {
+          warnIfTheIssuerPathDiffers();
+          verticle = v;
+          documents.onChange(v::offer);
+          documents.snapshot().ifPresent(v::offer);
+          return null;
+        });
+  }
+
+  /**
+   * A cloud fetches {@code <issuer>/.well-known/openid-configuration}. If the bucket is the
+   * issuer's host, the object must sit under the issuer's path; a CDN may map paths, so warn only.
+   */
+  private void warnIfTheIssuerPathDiffers() {
+    String discovery = config.issuer().discoveryPath();
+    String issuerPath = discovery.substring(0, discovery.length() - "/.well-known/openid-configuration".length());
+    issuerPath = issuerPath.startsWith("/") ? issuerPath.substring(1) : issuerPath;
+    for (MirrorLocation m : config.mirrors()) {
+      if (!m.prefix().equals(issuerPath)) {
+        log.warn("mirror {} writes under '{}' but the issuer {} has the path '{}': serving the issuer from this bucket "
+            + "needs the prefix to equal the issuer's path (unless a CDN maps it)", m, m.prefix(), config.issuer(), issuerPath);
+      }
+    }
+  }
+
+  /** For /readyz; empty without mirrors. */
+  List<TargetStatus> status() {
+    MirrorVerticle v = verticle;
+    return v == null ? List.of() : v.status();
+  }
+
+  private List<MirrorVerticle.Mirror> createMirrors() throws ConfigException {
+    MirrorOptions options = new MirrorOptions(config.mirrorEndpoint(), config.mirrorRegion());
+    Duration maxAge = Duration.ofSeconds(config.maxAgeSeconds());
+    List<MirrorVerticle.Mirror> mirrors = new ArrayList<>();
+    try {
+      for (MirrorLocation location : config.mirrors()) {
+        MirrorTarget target = MirrorTargets.create(location, options);
+        mirrors.add(new MirrorVerticle.Mirror(location, target, new DocumentPublisher(target, location.keyPrefix(), maxAge)));
+      }
+      return mirrors;
+    } catch (MirrorConfigException e) {
+      close(mirrors);
+      throw new ConfigException(e.flag(), e.problem());
+    } catch (RuntimeException e) {
+      close(mirrors);
+      throw e;
+    }
+  }
+
+  private static void close(List<MirrorVerticle.Mirror> mirrors) {
+    for (MirrorVerticle.Mirror m : mirrors) {
+      if (m.target() instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // start-up is failing anyway; the first error is the one to report
+        }
+      }
+    }
+  }
+}
