@@ -78,6 +78,10 @@ public final class AzureBlobTarget implements MirrorTarget {
     BlobContainerClientBuilder b = new BlobContainerClientBuilder().httpClient(http).retryOptions(retries());
     if (connectionString != null && !connectionString.isBlank()) {
       ConnectionString cs = ConnectionString.parse(connectionString);
+      if (!cs.hasCredential()) {
+        throw new IllegalArgumentException(CONNECTION_STRING_ENV
+            + " has neither AccountKey nor SharedAccessSignature: anonymous access cannot write; add one or unset it");
+      }
       if (cs.accountName() != null && !cs.developmentStorage() && !cs.accountName().equals(account)) {
         throw new IllegalArgumentException(CONNECTION_STRING_ENV + " is for storage account '" + cs.accountName()
             + "' but the mirror names account '" + account + "': make them agree");
