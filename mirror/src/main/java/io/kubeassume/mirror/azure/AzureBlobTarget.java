@@ -75,30 +75,45 @@ public final class AzureBlobTarget implements MirrorTarget {
   public static AzureBlobTarget create(String account, String container, URI endpointOrNull, String connectionString) {
     AzureBlobLocation where = AzureBlobLocation.of(account, container, endpointOrNull);
     HttpClient http = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(10)).build();
-    BlobContainerClientBuilder b = new BlobContainerClientBuilder().httpClient(http).retryOptions(retries());
-    if (connectionString != null && !connectionString.isBlank()) {
-      ConnectionString cs = ConnectionString.parse(connectionString);
-      if (!cs.hasCredential()) {
-        throw new IllegalArgumentException(CONNECTION_STRING_ENV
-            + " has neither AccountKey nor SharedAccessSignature: anonymous access cannot write; add one or unset it");
-      }
-      if (cs.accountName() != null && !cs.developmentStorage() && !cs.accountName().equals(account)) {
-        throw new IllegalArgumentException(CONNECTION_STRING_ENV + " is for storage account '" + cs.accountName()
-            + "' but the mirror names account '" + account + "': make them agree");
-      }
-      b.connectionString(connectionString);
-      // An explicit endpoint wins over the one the connection string implies.
-      if (endpointOrNull != null) {
-        b.endpoint(where.endpoint().toString());
-      }
-    } else {
-      if (!where.isHttps()) {
-        throw new IllegalArgumentException("Azure blob endpoint " + where.endpoint()
-            + " is plain http: token credentials need https; set " + CONNECTION_STRING_ENV + " for an emulator");
-      }
-      b.endpoint(where.endpoint().toString()).credential(defaultCredential(http));
+    if (connectionString == null || connectionString.isBlank()) {
+      requireHttps(where); // before building the credential, which takes a while
+      return create(where, defaultCredential(http), http);
+    }
+    ConnectionString cs = ConnectionString.parse(connectionString);
+    if (!cs.hasCredential()) {
+      throw new IllegalArgumentException(CONNECTION_STRING_ENV
+          + " has neither AccountKey nor SharedAccessSignature: anonymous access cannot write; add one or unset it");
+    }
+    if (cs.accountName() != null && !cs.developmentStorage() && !cs.accountName().equals(account)) {
+      throw new IllegalArgumentException(CONNECTION_STRING_ENV + " is for storage account '" + cs.accountName()
+          + "' but the mirror names account '" + account + "': make them agree");
+    }
+    BlobContainerClientBuilder b = new BlobContainerClientBuilder().httpClient(http).retryOptions(retries())
+        .connectionString(connectionString);
+    // An explicit endpoint wins over the one the connection string implies.
+    if (endpointOrNull != null) {
+      b.endpoint(where.endpoint().toString());
     }
     return new AzureBlobTarget(b.containerName(container).buildClient());
+  }
+
+  /** A target that authenticates with {@code credential} (bearer tokens; {@code where} must be https). */
+  static AzureBlobTarget create(AzureBlobLocation where, TokenCredential credential, HttpClient http) {
+    requireHttps(where);
+    return new AzureBlobTarget(new BlobContainerClientBuilder()
+        .httpClient(http)
+        .retryOptions(retries())
+        .endpoint(where.endpoint().toString())
+        .credential(credential)
+        .containerName(where.container())
+        .buildClient());
+  }
+
+  private static void requireHttps(AzureBlobLocation where) {
+    if (!where.isHttps()) {
+      throw new IllegalArgumentException("Azure blob endpoint " + where.endpoint()
+          + " is plain http: token credentials need https; set " + CONNECTION_STRING_ENV + " for an emulator");
+    }
   }
 
   /**
