@@ -1,5 +1,6 @@
 package io.kubeassume.mirror;
 
+import io.kubeassume.mirror.azure.AzureBlobTarget;
 import io.kubeassume.mirror.s3.S3Targets;
 
 /** Turns a {@link MirrorLocation} into the {@link MirrorTarget} for its store: one line per scheme. */
@@ -16,9 +17,17 @@ public final class MirrorTargets {
     return switch (location.scheme()) {
       case S3 -> S3Targets.create(location, options);
       case GCS -> notBuiltIn(location);
-      case AZURE_BLOB -> notBuiltIn(location);
+      case AZURE_BLOB -> azureBlob(location, options);
       case OCI -> notBuiltIn(location);
     };
+  }
+
+  private static MirrorTarget azureBlob(MirrorLocation location, MirrorOptions options) {
+    try {
+      return AzureBlobTarget.create(location.account(), location.bucket(), options.endpoint());
+    } catch (IllegalArgumentException e) {
+      throw new MirrorConfigException("--mirror", "'" + location + "': " + e.getMessage());
+    }
   }
 
   // Refuses rather than pretends: a mirror that silently publishes nothing is worse than none.

@@ -72,8 +72,8 @@ class MirrorLocationTest {
   }
 
   @Test
-  void onlyS3IsBuiltInTheOthersAreRefusedNamingTheFlag() {
-    for (String uri : new String[] {"gs://oidc/p", "azblob://acct01/issuer", "oci://ns/oidc"}) {
+  void storesNotBuiltInAreRefusedNamingTheFlag() {
+    for (String uri : new String[] {"gs://oidc/p", "oci://ns/oidc"}) {
       MirrorConfigException e = assertThrows(MirrorConfigException.class,
           () -> MirrorTargets.create(MirrorLocation.parse(uri), MirrorOptions.DEFAULTS));
       assertEquals("--mirror", e.flag());
@@ -81,5 +81,14 @@ class MirrorLocationTest {
       assertTrue(e.getMessage().contains("not built into this version"), e.getMessage());
     }
     assertNull(MirrorScheme.of("http"));
+  }
+
+  @Test
+  void anAzureTargetThatCannotWorkIsRefusedNamingTheFlag() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AZURE_STORAGE_CONNECTION_STRING") == null);
+    MirrorConfigException e = assertThrows(MirrorConfigException.class, () -> MirrorTargets.create(
+        MirrorLocation.parse("azblob://acct01/issuer"), new MirrorOptions(java.net.URI.create("http://127.0.0.1:1"), null)));
+    assertEquals("--mirror", e.flag());
+    assertTrue(e.getMessage().startsWith("--mirror: 'azblob://acct01/issuer': "), e.getMessage());
   }
 }

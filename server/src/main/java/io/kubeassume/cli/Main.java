@@ -18,6 +18,8 @@ public final class Main {
     setDefault("org.slf4j.simpleLogger.levelInBrackets", "false");
     setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
     setDefault("org.slf4j.simpleLogger.log.io.vertx", "warn");
+    // The Azure SDK's JDK transport warns about a restricted content-length header on every request.
+    setDefault("org.slf4j.simpleLogger.log.com.azure.core.http.jdk.httpclient.JdkHttpClient", "error");
   }
 
   private static void setDefault(String key, String value) {
