@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
             + "identity pool and provider, Azure federated identity credential, OCI identity propagation trust.",
         "Idempotent: a second run changes nothing. --dry-run prints the calls and sends none. "
             + "Credentials come from each cloud SDK's default chain."},
-    subcommands = {SetupAwsCommand.class, SetupAzureCommand.class, SetupGcpCommand.class})
+    subcommands = {SetupAwsCommand.class, SetupAzureCommand.class, SetupGcpCommand.class, SetupOciCommand.class})
 final class SetupCommand implements Runnable {
   @Spec
   CommandSpec spec;
