@@ -1,10 +1,7 @@
 package io.kubeassume.verify;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
+import io.kubeassume.tls.Thumbprint;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -54,18 +51,13 @@ public final class TlsChain {
     return top().getSubjectX500Principal().getName();
   }
 
-  /** 40 lowercase hex characters, no colons: the value of an AWS OIDC provider's ThumbprintList. */
+  /** 40 lowercase hex characters, no colons: the value of an AWS OIDC provider's ThumbprintList (as `setup aws` computes it). */
   public String awsThumbprint() {
-    return sha1Thumbprint(top());
+    return Thumbprint.of(certificates);
   }
 
   /** Hex SHA-1 of the certificate's DER encoding, lowercase, no colons. */
   public static String sha1Thumbprint(X509Certificate certificate) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded()));
-    } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-      // SHA-1 is mandatory in every JDK, and a certificate that came off the wire has an encoding.
-      throw new IllegalStateException("cannot fingerprint certificate: " + e.getMessage(), e);
-    }
+    return Thumbprint.sha1Hex(certificate);
   }
 }
