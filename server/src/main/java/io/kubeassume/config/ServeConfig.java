@@ -23,7 +23,9 @@ public record ServeConfig(
     Path stateFile,
     Duration pollInterval,
     int instances,
-    Path kubeconfig) {
+    Path kubeconfig,
+    StoreType store,
+    ClusterSettings cluster) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -38,6 +40,12 @@ public record ServeConfig(
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(source, "source");
     keys = List.copyOf(keys);
+    if (store == null) {
+      store = StoreType.defaultFor(source);
+    }
+    if (store == StoreType.CONFIGMAP && cluster == null) {
+      throw new IllegalArgumentException("the configmap store needs cluster settings (namespace, identity)");
+    }
   }
 
   public static Builder builder(IssuerUrl issuer) {
@@ -60,6 +68,9 @@ public record ServeConfig(
     private int instances = Runtime.getRuntime().availableProcessors();
     /** Null: fabric8's usual resolution (in-cluster, then KUBECONFIG or ~/.kube/config). */
     private Path kubeconfig;
+    /** Null: the default for the source (configmap with kubernetes, file with files). */
+    private StoreType store;
+    private ClusterSettings cluster;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -77,10 +88,12 @@ public record ServeConfig(
     public Builder pollInterval(Duration v) { pollInterval = v; return this; }
     public Builder instances(int v) { instances = v; return this; }
     public Builder kubeconfig(Path v) { kubeconfig = v; return this; }
+    public Builder store(StoreType v) { store = v; return this; }
+    public Builder cluster(ClusterSettings v) { cluster = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
-          stateFile, pollInterval, instances, kubeconfig);
+          stateFile, pollInterval, instances, kubeconfig, store, cluster);
     }
   }
 }

@@ -5,8 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.function.Supplier;
 
 /** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
 final class ManagementVerticle extends VerticleBase {
@@ -14,17 +16,19 @@ final class ManagementVerticle extends VerticleBase {
   private final SyncHealth health;
   private final PrometheusMeterRegistry registry;
   private final String sourceName;
-  private final String storeName;
+  private final Supplier<JsonObject> storeStatus;
+  private final Supplier<JsonObject> leaderStatus;
   private final HttpServerOptions options;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
-      String sourceName, String storeName, HttpServerOptions options) {
+      String sourceName, Supplier<JsonObject> storeStatus, Supplier<JsonObject> leaderStatus, HttpServerOptions options) {
     this.current = current;
     this.health = health;
     this.registry = registry;
     this.sourceName = sourceName;
-    this.storeName = storeName;
+    this.storeStatus = storeStatus;
+    this.leaderStatus = leaderStatus;
     this.options = options;
   }
 
@@ -33,7 +37,8 @@ final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
-      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
+      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName,
+          storeStatus.get(), leaderStatus.get());
       ctx.response().setStatusCode(result.ready() ? 200 : 503);
       ctx.json(result.body());
     });

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
+import io.kubeassume.config.StoreType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -43,23 +45,32 @@ class ServeFlagsTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "missing issuer        | serve --keys KEY                                                  | --issuer-url: is required",
-      "http issuer           | serve --issuer-url http://example.com --keys KEY                   | --issuer-url: 'http://example.com' must use https",
-      "issuer with query     | serve --issuer-url https://h/?a=b --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
-      "missing keys          | serve --issuer-url https://h                                       | --keys: is required",
-      "absent key file       | serve --issuer-url https://h --keys /nonexistent/sa.pub            | --keys: /nonexistent/sa.pub does not exist",
-      "bad port              | serve --issuer-url https://h --keys KEY --port http               | --port: 'http' is not a number",
-      "port out of range     | serve --issuer-url https://h --keys KEY --port 70000              | --port: 70000 is out of range",
-      "same ports            | serve --issuer-url https://h --keys KEY --port 9090               | --management-port: is the same as --port",
-      "bad overlap           | serve --issuer-url https://h --keys KEY --overlap 1day            | --overlap: '1day' is not a duration",
-      "zero overlap          | serve --issuer-url https://h --keys KEY --overlap 0s              | --overlap: 0s is too short",
-      "bad max keys          | serve --issuer-url https://h --keys KEY --max-keys 0              | --max-keys: 0 is out of range",
-      "negative max age      | serve --issuer-url https://h --keys KEY --max-age -1              | --max-age: -1 is out of range",
-      "unknown source        | serve --issuer-url https://h --keys KEY --source vault            | --source: unknown source 'vault'",
-      "bad log level         | serve --issuer-url https://h --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
-      "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option",
+      "missing issuer        | serve --source files --keys KEY                                                  | --issuer-url: is required",
+      "http issuer           | serve --issuer-url http://example.com --source files --keys KEY                   | --issuer-url: 'http://example.com' must use https",
+      "issuer with query     | serve --issuer-url https://h/?a=b --source files --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
+      "missing keys          | serve --issuer-url https://h --source files                        | --keys: is required",
+      "absent key file       | serve --issuer-url https://h --source files --keys /nonexistent/sa.pub           | --keys: /nonexistent/sa.pub does not exist",
+      "bad port              | serve --issuer-url https://h --source files --keys KEY --port http               | --port: 'http' is not a number",
+      "port out of range     | serve --issuer-url https://h --source files --keys KEY --port 70000              | --port: 70000 is out of range",
+      "same ports            | serve --issuer-url https://h --source files --keys KEY --port 9090               | --management-port: is the same as --port",
+      "bad overlap           | serve --issuer-url https://h --source files --keys KEY --overlap 1day            | --overlap: '1day' is not a duration",
+      "zero overlap          | serve --issuer-url https://h --source files --keys KEY --overlap 0s              | --overlap: 0s is too short",
+      "bad max keys          | serve --issuer-url https://h --source files --keys KEY --max-keys 0              | --max-keys: 0 is out of range",
+      "negative max age      | serve --issuer-url https://h --source files --keys KEY --max-age -1              | --max-age: -1 is out of range",
+      "unknown source        | serve --issuer-url https://h --keys KEY --source vault                            | --source: unknown source 'vault'",
+      "bad log level         | serve --issuer-url https://h --source files --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
+      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | Unknown option",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
-      "kubeconfig with files | serve --issuer-url https://h --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes",
+      "keys without source   | serve --issuer-url https://h --keys KEY                           | --keys: is only for --source files; add --source files",
+      "unknown store         | serve --issuer-url https://h --store etcd --leader-election-namespace ns | --store: unknown store 'etcd'",
+      "bad configmap name    | serve --issuer-url https://h --configmap Bad_Name --leader-election-namespace ns | --configmap: 'Bad_Name' is not a Kubernetes object name",
+      "bad lease name        | serve --issuer-url https://h --lease-name x/y --leader-election-namespace ns | --lease-name: 'x/y' is not a Kubernetes object name",
+      "bad namespace         | serve --issuer-url https://h --leader-election-namespace Prod      | --leader-election-namespace: 'Prod' is not a namespace name",
+      "renew after lease     | serve --issuer-url https://h --leader-election-namespace ns --renew-deadline 20s | --lease-duration: 15s must be longer than --renew-deadline",
+      "retry too slow        | serve --issuer-url https://h --leader-election-namespace ns --retry-period 9s | --renew-deadline: 10s must be longer than 1.2 x --retry-period",
+      "bad lease duration    | serve --issuer-url https://h --leader-election-namespace ns --lease-duration soon | --lease-duration: 'soon' is not a duration",
+      "state file configmap  | serve --issuer-url https://h --leader-election-namespace ns --state-file /tmp/kubeassume-s.json | --state-file: is only for --store file",
+      "kubeconfig with files | serve --issuer-url https://h --source files --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes or --store configmap",
       "absent kubeconfig     | serve --issuer-url https://h --source kubernetes --kubeconfig /nonexistent/kc | --kubeconfig: /nonexistent/kc does not exist"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
@@ -70,14 +81,15 @@ class ServeFlagsTest {
 
   @Test
   void aStateFileThatIsADirectoryIsRefused() {
-    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--keys", KEY, "--state-file", dir.toString());
+    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY,
+        "--state-file", dir.toString());
     assertEquals(2, r.exit);
     assertTrue(r.err.contains("--state-file: " + dir + " is a directory"), r.err);
   }
 
   @Test
   void aBadValueFromTheEnvironmentNamesTheVariable() {
-    Run r = run(Map.of("KUBEASSUME_PORT", "eighty"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    Run r = run(Map.of("KUBEASSUME_PORT", "eighty"), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
     assertEquals(2, r.exit);
     assertTrue(r.err.contains("--port (from KUBEASSUME_PORT): 'eighty' is not a number"), r.err);
   }
@@ -86,6 +98,7 @@ class ServeFlagsTest {
   void everyFlagHasAnEnvironmentTwinThatTheCommandLineOverrides() throws Exception {
     ServeConfig fromEnv = config(Map.of(
         "KUBEASSUME_ISSUER_URL", "https://oidc.example.com",
+        "KUBEASSUME_SOURCE", "files",
         "KUBEASSUME_KEYS", KEY + "," + KEY,
         "KUBEASSUME_PORT", "8443",
         "KUBEASSUME_OVERLAP", "1h30m",
@@ -110,11 +123,12 @@ class ServeFlagsTest {
 
   @Test
   void theKubernetesSourceNeedsNoKeysAndTakesAKubeconfig() throws Exception {
-    ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY), "serve", "--issuer-url", "https://h", "--source", "kubernetes");
+    ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY, "POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h",
+        "--source", "kubernetes");
     assertEquals(SourceType.KUBERNETES, c.source());
     assertTrue(c.keys().isEmpty());
     assertEquals(Path.of(KEY), c.kubeconfig());
-    assertNull(config(Map.of(), "serve", "--issuer-url", "https://h", "--source", "kubernetes").kubeconfig(),
+    assertNull(config(Map.of("POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h").kubeconfig(),
         "no --kubeconfig: fabric8's usual resolution");
   }
 
@@ -127,7 +141,8 @@ class ServeFlagsTest {
 
   @Test
   void defaultsAreTheDocumentedOnes() throws Exception {
-    ServeConfig c = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--keys", KEY);
+    ServeConfig c = config(Map.of("POD_NAMESPACE", "oidc", "POD_NAME", "kubeassume-7d9f-abcde"),
+        "serve", "--issuer-url", "https://oidc.example.com");
     assertEquals(8080, c.port());
     assertEquals(9090, c.managementPort());
     assertEquals("0.0.0.0", c.bind());
@@ -136,8 +151,66 @@ class ServeFlagsTest {
     assertEquals(100, c.maxKeys());
     assertEquals(Duration.ofSeconds(30), c.pollInterval());
     assertNull(c.stateFile());
-    assertEquals(SourceType.FILES, c.source(), "files stays the default source");
+    assertEquals(SourceType.KUBERNETES, c.source(), "kubernetes is the default source");
+    assertEquals(StoreType.CONFIGMAP, c.store(), "and the ConfigMap its default store");
     assertNull(c.kubeconfig());
+    ClusterSettings cluster = c.cluster();
+    assertEquals("oidc", cluster.namespace(), "the pod's namespace");
+    assertEquals("kubeassume-oidc", cluster.configMap());
+    assertEquals("kubeassume", cluster.leaseName());
+    assertEquals("kubeassume-7d9f-abcde", cluster.identity(), "the pod's name");
+    assertEquals(Duration.ofSeconds(15), cluster.leaseDuration());
+    assertEquals(Duration.ofSeconds(10), cluster.renewDeadline());
+    assertEquals(Duration.ofSeconds(2), cluster.retryPeriod());
+
+    ServeConfig files = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--source", "files", "--keys", KEY);
+    assertEquals(StoreType.FILE, files.store(), "key files keep the state file (or memory)");
+    assertNull(files.cluster());
+  }
+
+  @Test
+  void theClusterFlagsHaveEnvironmentTwins() throws Exception {
+    ServeConfig c = config(Map.of(
+        "KUBEASSUME_SOURCE", "files",
+        "KUBEASSUME_KEYS", KEY,
+        "KUBEASSUME_STORE", "configmap",
+        "KUBEASSUME_CONFIGMAP", "oidc-docs",
+        "KUBEASSUME_LEASE_NAME", "oidc-leader",
+        "KUBEASSUME_LEADER_ELECTION_NAMESPACE", "hosted-a",
+        "KUBEASSUME_LEASE_DURATION", "30s",
+        "KUBEASSUME_RENEW_DEADLINE", "20s",
+        "KUBEASSUME_RETRY_PERIOD", "4s",
+        "HOSTNAME", "node-1"), "serve", "--issuer-url", "https://oidc.example.com");
+    assertEquals(SourceType.FILES, c.source());
+    assertEquals(StoreType.CONFIGMAP, c.store(), "files with the ConfigMap store: the HyperShift case");
+    assertEquals(new ClusterSettings("hosted-a", "oidc-docs", "oidc-leader", c.cluster().identity(),
+        Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(4)), c.cluster());
+    assertTrue(c.cluster().identity().matches("node-1-[a-z0-9]{5}"), "host name plus a random suffix: " + c.cluster().identity());
+  }
+
+  @Test
+  void theNamespaceComesFromTheKubeconfigContextWhenNothingElseNamesIt() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    java.nio.file.Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: x, context: {cluster: c, user: u, namespace: from-context}}]
+        current-context: x
+        """);
+    assertEquals("from-context", config(Map.of(), "serve", "--issuer-url", "https://h", "--kubeconfig", kubeconfig.toString())
+        .cluster().namespace());
+    assertEquals("from-pod", config(Map.of("POD_NAMESPACE", "from-pod"), "serve", "--issuer-url", "https://h",
+        "--kubeconfig", kubeconfig.toString()).cluster().namespace(), "POD_NAMESPACE comes first");
+  }
+
+  @Test
+  void noNamespaceAnywhereNamesTheFlag() {
+    Run r = run(Map.of("KUBECONFIG", dir.resolve("absent").toString()), "serve", "--issuer-url", "https://h");
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), r.err);
+    assertTrue(r.err.contains("--leader-election-namespace: is not set"), r.err);
   }
 
   private static String devKey() {
