@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -158,9 +159,10 @@ public final class KubeassumeServer {
       ConfigMapStateStore cmStore = configMap;
       cluster.watcher = new ConfigMapWatcher(cmStore);
       cluster.watcher.start();
-      election = new LeaderElection(vertx, cluster.client, config.cluster(), new LeaderRole(vertx,
+      cluster.role = new LeaderRole(vertx,
           () -> new KeySyncVerticle(sources.call(), cmStore, cmStore.latest().orElse(MergeState.EMPTY), merger,
-              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false)), registry);
+              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false));
+      election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
       cluster.election = election;
       initialState = Future.succeededFuture(MergeState.EMPTY);
     } else {
@@ -210,6 +212,7 @@ public final class KubeassumeServer {
   private static final class Cluster {
     final KubernetesClient client;
     LeaderElection election;
+    LeaderRole role;
     ConfigMapWatcher watcher;
 
     Cluster(KubernetesClient client) {
@@ -218,7 +221,8 @@ public final class KubeassumeServer {
 
     Future<Void> close() {
       Future<Void> released = election == null ? Future.succeededFuture() : election.close();
-      return released.transform(ignored -> {
+      // The sync loop is undeployed before Vert.x closes, so the two undeploys never race.
+      return released.transform(ignored -> role == null ? Future.<Void>succeededFuture() : role.stop()).transform(ignored -> {
         if (watcher != null) {
           watcher.close();
         }
@@ -262,10 +266,15 @@ public final class KubeassumeServer {
     return cluster.election != null && cluster.election.leading();
   }
 
-  /** Releases the Lease (if held), stops watching, stops Vert.x, then closes the Kubernetes client. */
+  /** Releases the Lease (if held), stops watching, closes the Kubernetes client, then stops Vert.x. */
   public Future<Void> close() {
-    return cluster.close()
-        .transform(ignored -> vertx.close())
-        .onComplete(ignored -> cluster.closeClient());
+    // The client goes before Vert.x: closing it fails in-flight requests, so no worker waits on a dead event loop.
+    // A context-free promise: listeners on Vert.x's own futures would be dispatched to event loops that close() stops.
+    Promise<Void> closed = Promise.promise();
+    cluster.close().onComplete(ignored -> {
+      cluster.closeClient();
+      vertx.close().onComplete(closed);
+    });
+    return closed.future();
   }
 }

@@ -2,6 +2,7 @@ package io.kubeassume.server;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
@@ -21,6 +22,8 @@ final class LeaderRole implements LeaderElection.Listener {
   private final Callable<Deployable> syncLoop;
   /** The deployment id of the running loop, or null; only touched on {@code context}. */
   private Future<String> deployed = Future.succeededFuture();
+  /** Set once the server closes; only touched on {@code context}. */
+  private boolean closed;
 
   LeaderRole(Vertx vertx, Callable<Deployable> syncLoop) {
     this.vertx = vertx;
@@ -38,7 +41,21 @@ final class LeaderRole implements LeaderElection.Listener {
     context.runOnContext(v -> step(false));
   }
 
+  /** Stops the loop for good (server shutdown); completes once it is undeployed. */
+  Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      step(false);
+      closed = true;
+      deployed.onComplete(ignored -> done.complete());
+    });
+    return done.future();
+  }
+
   private void step(boolean lead) {
+    if (closed) {
+      return;
+    }
     deployed = deployed.transform(previous -> {
       String id = previous.succeeded() ? previous.result() : null;
       if (lead && id == null) {
