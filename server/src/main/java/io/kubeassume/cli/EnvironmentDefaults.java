@@ -21,6 +21,16 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
     return "KUBEASSUME_" + longFlag.replaceFirst("^--", "").replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
+  /** A plain environment variable (POD_NAME, POD_NAMESPACE, KUBECONFIG, HOSTNAME), or null. */
+  String get(String name) {
+    String value = env.get(name);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  java.util.Map<String, String> variables() {
+    return env;
+  }
+
   /** The variable that supplies this flag's value, or null. */
   String suppliedBy(String longFlag) {
     String name = variableFor(longFlag);

@@ -1,10 +1,14 @@
 package io.kubeassume.cli;
 
+import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
+import io.kubeassume.config.NamespaceResolver;
+import io.kubeassume.config.ResourceNames;
 import io.kubeassume.config.SourceType;
 import io.kubeassume.config.TlsFiles;
+import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
@@ -39,10 +43,45 @@ final class ServeCommand implements Callable<Integer> {
           + "(https; http only for localhost). Required. Env: KUBEASSUME_ISSUER_URL")
   String issuerUrl;
 
-  @Option(names = "--source", paramLabel = "files|kubernetes", defaultValue = "files",
-      description = "Where the public keys come from: files (--keys), or kubernetes (the API server's own "
-          + "/openid/v1/jwks; single replica). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_SOURCE")
+  @Option(names = "--source", paramLabel = "kubernetes|files", defaultValue = "kubernetes",
+      description = "Where the public keys come from: kubernetes (the API server's own /openid/v1/jwks, read by "
+          + "the elected leader), or files (--keys). Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_SOURCE")
   String source;
+
+  @Option(names = "--store", paramLabel = "configmap|file",
+      description = "Where the merge state lives: configmap (shared by all replicas, one Lease-elected writer) or "
+          + "file (--state-file, else memory; one replica). Default: configmap with --source kubernetes, file with "
+          + "--source files. Env: KUBEASSUME_STORE")
+  String store;
+
+  @Option(names = "--configmap", paramLabel = "NAME", defaultValue = ClusterSettings.DEFAULT_CONFIGMAP,
+      description = "ConfigMap holding the documents and merge state (--store configmap). Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_CONFIGMAP")
+  String configMap;
+
+  @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = ClusterSettings.DEFAULT_LEASE_NAME,
+      description = "coordination.k8s.io/v1 Lease that elects the one replica reading the API server and writing "
+          + "the ConfigMap. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LEASE_NAME")
+  String leaseName;
+
+  @Option(names = "--leader-election-namespace", paramLabel = "NAMESPACE",
+      description = "Namespace of the ConfigMap and the Lease. Default: POD_NAMESPACE, else the in-cluster service "
+          + "account's namespace, else the kubeconfig context's. Env: KUBEASSUME_LEADER_ELECTION_NAMESPACE")
+  String leaderElectionNamespace;
+
+  @Option(names = "--lease-duration", paramLabel = "DURATION", defaultValue = "15s",
+      description = "How long a leader that stopped renewing keeps the Lease. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_LEASE_DURATION")
+  String leaseDuration;
+
+  @Option(names = "--renew-deadline", paramLabel = "DURATION", defaultValue = "10s",
+      description = "How long the leader keeps trying to renew before it steps down. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_RENEW_DEADLINE")
+  String renewDeadline;
+
+  @Option(names = "--retry-period", paramLabel = "DURATION", defaultValue = "2s",
+      description = "How often the Lease is renewed or tried. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_RETRY_PERIOD")
+  String retryPeriod;
 
   @Option(names = "--keys", paramLabel = "PATH", split = ",",
       description = "Key file or directory of key files (PEM public keys, certificates, JWKS); repeatable. "
@@ -50,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
   List<String> keys = new ArrayList<>();
 
   @Option(names = "--kubeconfig", paramLabel = "PATH",
-      description = "Kubeconfig for --source kubernetes. Default: the in-cluster service account, else "
+      description = "Kubeconfig for --source kubernetes and --store configmap. Default: the in-cluster service account, else "
           + "KUBECONFIG or ~/.kube/config. Env: KUBEASSUME_KUBECONFIG")
   String kubeconfig;
 
@@ -205,7 +244,14 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(flag("--source"), e.getMessage());
     }
     List<Path> keyPaths = sourceType == SourceType.FILES ? keyPaths() : noKeyPaths();
-    Path kubeconfigFile = kubeconfig(sourceType);
+    StoreType storeType = storeType(sourceType);
+    Path kubeconfigFile = kubeconfig(sourceType, storeType);
+    ClusterSettings cluster = storeType == StoreType.CONFIGMAP ? cluster(kubeconfigFile) : null;
+    Path state = stateFile();
+    if (state != null && storeType == StoreType.CONFIGMAP) {
+      throw new ConfigException(flag("--state-file"), "is only for --store file; with --store configmap the state "
+          + "lives in the ConfigMap, so remove --state-file (or KUBEASSUME_STATE_FILE) or add --store file");
+    }
     int publicPort = port("--port", port);
     int mgmtPort = port("--management-port", managementPort);
     if (publicPort == mgmtPort && publicPort != 0) {
@@ -232,7 +278,7 @@ final class ServeCommand implements Callable<Integer> {
         .overlap(overlapWindow)
         .maxAgeSeconds(maxAgeSeconds)
         .maxKeys(keyLimit)
-        .stateFile(stateFile())
+        .stateFile(state)
         .pollInterval(poll)
         .kubeconfig(kubeconfigFile)
         .tls(tlsFiles())
@@ -240,6 +286,8 @@ final class ServeCommand implements Callable<Integer> {
         .mirrorEndpoint(endpoint)
         .mirrorRegion(region)
         .mirrorResync(resync)
+        .store(storeType)
+        .cluster(cluster)
         .build();
   }
 
@@ -268,19 +316,58 @@ final class ServeCommand implements Callable<Integer> {
   /** Keys given with another source would be silently ignored; refusing them avoids serving the wrong keys. */
   private List<Path> noKeyPaths() throws ConfigException {
     if (keys.stream().anyMatch(k -> !k.isBlank())) {
-      throw new ConfigException(flag("--keys"), "is only for --source files; with --source " + source
-          + " the keys come from the API server, so remove --keys (or KUBEASSUME_KEYS)");
+      throw new ConfigException(flag("--keys"), "is only for --source files; add --source files to serve key files "
+          + "(the default source, kubernetes, reads the keys from the API server), or remove --keys (or KUBEASSUME_KEYS)");
     }
     return List.of();
   }
 
-  private Path kubeconfig(SourceType sourceType) throws ConfigException {
+  private StoreType storeType(SourceType sourceType) throws ConfigException {
+    if (store == null || store.isBlank()) {
+      return StoreType.defaultFor(sourceType);
+    }
+    try {
+      return StoreType.fromFlag(store.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--store"), e.getMessage());
+    }
+  }
+
+  /** The ConfigMap, the Lease, where they live and who this replica is. */
+  private ClusterSettings cluster(Path kubeconfigFile) throws ConfigException {
+    String namespace = new NamespaceResolver(environment.variables(), NamespaceResolver.IN_CLUSTER_NAMESPACE_FILE,
+        () -> KubeconfigNamespace.of(kubeconfigFile, environment.get("KUBECONFIG"))).resolve(leaderElectionNamespace);
+    String cm = objectName("--configmap", configMap);
+    String lease = objectName("--lease-name", leaseName);
+    Duration leaseFor = duration("--lease-duration", leaseDuration, Duration.ofSeconds(1));
+    Duration renew = duration("--renew-deadline", renewDeadline, Duration.ofMillis(500));
+    Duration retry = duration("--retry-period", retryPeriod, Duration.ofMillis(100));
+    if (leaseFor.compareTo(renew) <= 0) {
+      throw new ConfigException(flag("--lease-duration"), Durations.format(leaseFor) + " must be longer than "
+          + "--renew-deadline (" + Durations.format(renew) + "), e.g. 15s with 10s");
+    }
+    if (renew.toMillis() <= retry.toMillis() * 1.2) {
+      throw new ConfigException(flag("--renew-deadline"), Durations.format(renew) + " must be longer than 1.2 x "
+          + "--retry-period (" + Durations.format(retry) + "), e.g. 10s with 2s");
+    }
+    return new ClusterSettings(namespace, cm, lease, LeaderIdentity.of(environment), leaseFor, renew, retry);
+  }
+
+  private String objectName(String name, String value) throws ConfigException {
+    if (value == null || !ResourceNames.isDnsSubdomain(value.strip())) {
+      throw new ConfigException(flag(name), "'" + value + "' is not a Kubernetes object name (lower-case letters, "
+          + "digits, '-' and '.', at most 253)");
+    }
+    return value.strip();
+  }
+
+  private Path kubeconfig(SourceType sourceType, StoreType storeType) throws ConfigException {
     if (kubeconfig == null || kubeconfig.isBlank()) {
       return null;
     }
-    if (sourceType != SourceType.KUBERNETES) {
-      throw new ConfigException(flag("--kubeconfig"), "is only for --source kubernetes; remove it "
-          + "(or KUBEASSUME_KUBECONFIG) or add --source kubernetes");
+    if (sourceType != SourceType.KUBERNETES && storeType != StoreType.CONFIGMAP) {
+      throw new ConfigException(flag("--kubeconfig"), "is only for --source kubernetes or --store configmap; remove it "
+          + "(or KUBEASSUME_KUBECONFIG), or add --source kubernetes or --store configmap");
     }
     Path file = Path.of(kubeconfig.strip());
     if (!Files.isRegularFile(file)) {

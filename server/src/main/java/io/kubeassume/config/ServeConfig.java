@@ -31,7 +31,9 @@ public record ServeConfig(
     List<MirrorLocation> mirrors,
     URI mirrorEndpoint,
     String mirrorRegion,
-    Duration mirrorResync) {
+    Duration mirrorResync,
+    StoreType store,
+    ClusterSettings cluster) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -51,6 +53,12 @@ public record ServeConfig(
     keys = List.copyOf(keys);
     mirrors = List.copyOf(mirrors);
     Objects.requireNonNull(mirrorResync, "mirrorResync");
+    if (store == null) {
+      store = StoreType.defaultFor(source);
+    }
+    if (store == StoreType.CONFIGMAP && cluster == null) {
+      throw new IllegalArgumentException("the configmap store needs cluster settings (namespace, identity)");
+    }
   }
 
   public static Builder builder(IssuerUrl issuer) {
@@ -81,6 +89,9 @@ public record ServeConfig(
     private URI mirrorEndpoint;
     private String mirrorRegion;
     private Duration mirrorResync = DEFAULT_MIRROR_RESYNC;
+    /** Null: the default for the source (configmap with kubernetes, file with files). */
+    private StoreType store;
+    private ClusterSettings cluster;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -104,11 +115,13 @@ public record ServeConfig(
     public Builder mirrorEndpoint(URI v) { mirrorEndpoint = v; return this; }
     public Builder mirrorRegion(String v) { mirrorRegion = v; return this; }
     public Builder mirrorResync(Duration v) { mirrorResync = v; return this; }
+    public Builder store(StoreType v) { store = v; return this; }
+    public Builder cluster(ClusterSettings v) { cluster = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync);
+          mirrorResync, store, cluster);
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.kubeassume.server;
 
-import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.files.FileKeySource;
@@ -12,17 +12,11 @@ import java.io.IOException;
 final class KeySources {
   private KeySources() {}
 
-  static KeySource create(Vertx vertx, ServeConfig config) throws IOException {
+  /** @param client the server's Kubernetes client; null unless something talks to the cluster */
+  static KeySource create(Vertx vertx, ServeConfig config, KubernetesClient client) throws IOException {
     return switch (config.source()) {
       case FILES -> new FileKeySource(vertx, config.keys());
-      case KUBERNETES -> new KubernetesKeySource(vertx, config.issuer(), kubernetesConfig(config));
+      case KUBERNETES -> new KubernetesKeySource(vertx, config.issuer(), client);
     };
-  }
-
-  /** Reads the kubeconfig once at start-up (before any event loop runs our code), so a bad one fails start-up. */
-  private static Config kubernetesConfig(ServeConfig config) {
-    return config.kubeconfig() == null
-        ? Config.autoConfigure(null)
-        : Config.fromKubeconfig(config.kubeconfig().toFile());
   }
 }

@@ -11,6 +11,7 @@ import io.kubeassume.merge.MergeState;
 import io.kubeassume.merge.RotationEvent;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.KeySourceException;
+import io.kubeassume.store.StateConflictException;
 import io.kubeassume.store.StateStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,14 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of the served documents: source → merger → store → snapshot. Syncs run one at a
- * time on this verticle's event loop (blocking reads and writes happen on workers); a request
- * that arrives during a sync causes exactly one more. Triggers: start-up, a change reported by
- * the source, every poll interval, and the moment a retired key's overlap window ends.
+ * The one writer of the state: source → merger → store (→ snapshot). Syncs run one at a time on
+ * this verticle's event loop (blocking reads and writes happen on workers); a request that
+ * arrives during a sync causes exactly one more. Triggers: start-up, a change reported by the
+ * source, the poll timer (interval with jitter, backing off after failures), the moment a retired
+ * key's overlap window ends, and a message on {@link #SYNC_ADDRESS} (the ConfigMap needs repair).
  * A failed sync changes nothing that is served.
+ *
+ * <p>With a file store this verticle also serves what it saved. With the ConfigMap store it runs
+ * only on the elected leader, merges onto the newest state in the ConfigMap, and does not serve:
+ * every replica serves what the ConfigMap holds.
  */
 final class KeySyncVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(KeySyncVerticle.class);
+  /** Local event-bus address: a message asks for a sync now. */
+  static final String SYNC_ADDRESS = "kubeassume.sync.request";
+  /** Attempts of one sync when the store reports a concurrent change. */
+  static final int SAVE_ATTEMPTS = 3;
 
   private final KeySource source;
   private final StateStore store;
@@ -38,7 +48,8 @@ final class KeySyncVerticle extends VerticleBase {
   private final SyncHealth health;
   private final SyncMetrics metrics;
   private final Clock clock;
-  private final Duration pollInterval;
+  private final PollSchedule schedule;
+  private final boolean serves;
 
   private MergeState state;
   private boolean running;
@@ -49,6 +60,13 @@ final class KeySyncVerticle extends VerticleBase {
 
   KeySyncVerticle(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
       CurrentDocuments current, SyncHealth health, SyncMetrics metrics, Clock clock, Duration pollInterval) {
+    this(source, store, initial, merger, issuer, current, health, metrics, clock, pollInterval, true);
+  }
+
+  /** @param serves false when the store serves what it holds (the ConfigMap store) */
+  KeySyncVerticle(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
+      CurrentDocuments current, SyncHealth health, SyncMetrics metrics, Clock clock, Duration pollInterval,
+      boolean serves) {
     this.source = source;
     this.store = store;
     this.state = initial;
@@ -58,19 +76,19 @@ final class KeySyncVerticle extends VerticleBase {
     this.health = health;
     this.metrics = metrics;
     this.clock = clock;
-    this.pollInterval = pollInterval;
+    this.schedule = new PollSchedule(pollInterval, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    this.serves = serves;
   }
 
   @Override
   public Future<?> start() {
-    if (!state.keys().isEmpty()) {
+    if (serves && !state.keys().isEmpty()) {
       // The stored state is the last good document set: serve it while the first sync runs.
       publish(state);
     }
     source.onChange(this::requestSync);
-    pollTimer = vertx.setPeriodic(pollInterval.toMillis(), id -> requestSync());
     requestSync();
-    return Future.succeededFuture();
+    return vertx.eventBus().consumer(SYNC_ADDRESS, message -> requestSync()).completion();
   }
 
   @Override
@@ -87,16 +105,10 @@ final class KeySyncVerticle extends VerticleBase {
       return;
     }
     running = true;
+    vertx.cancelTimer(pollTimer);
     long started = System.nanoTime();
     fetchGuarded()
-        .compose(keys -> {
-          try {
-            MergeOutcome outcome = merger.merge(state, keys, clock.instant());
-            return outcome.stateChanged() ? saved(outcome) : Future.succeededFuture(outcome);
-          } catch (InvalidKeyException e) {
-            return Future.failedFuture(e);
-          }
-        })
+        .compose(keys -> mergeAndSave(keys, 1))
         .onComplete(result -> {
           running = false;
           if (result.succeeded()) {
@@ -105,6 +117,7 @@ final class KeySyncVerticle extends VerticleBase {
             failed(result.cause(), started);
           }
           scheduleExpiry();
+          schedulePoll(result.succeeded());
           if (pending) {
             pending = false;
             requestSync();
@@ -121,10 +134,34 @@ final class KeySyncVerticle extends VerticleBase {
     }
   }
 
-  private Future<MergeOutcome> saved(MergeOutcome outcome) {
-    return store.save(outcome.state())
-        .recover(e -> Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": " + e.getMessage(), e)))
-        .map(outcome);
+  /**
+   * Merges onto the newest stored state (another writer's, if the store is shared) and saves if
+   * anything changed or the stored copy needs repair. A concurrent change re-merges onto it.
+   */
+  private Future<MergeOutcome> mergeAndSave(List<SigningKey> keys, int attempt) {
+    MergeState base = store.latest().orElse(state);
+    MergeOutcome outcome;
+    try {
+      outcome = merger.merge(base, keys, clock.instant());
+    } catch (InvalidKeyException e) {
+      return Future.failedFuture(e);
+    }
+    if (!outcome.stateChanged() && !store.needsWrite(outcome.state())) {
+      return Future.succeededFuture(outcome);
+    }
+    return store.save(outcome.state()).map(outcome).recover(e -> {
+      if (e instanceof StateConflictException && attempt < SAVE_ATTEMPTS) {
+        log.info("{}; merging again (attempt {} of {})", e.getMessage(), attempt + 1, SAVE_ATTEMPTS);
+        return mergeAndSave(keys, attempt + 1);
+      }
+      return Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": " + e.getMessage(), e));
+    });
+  }
+
+  private void schedulePoll(boolean succeeded) {
+    vertx.cancelTimer(pollTimer);
+    Duration next = succeeded ? schedule.afterSuccess() : schedule.afterFailures(health.report().consecutiveFailures());
+    pollTimer = vertx.setTimer(next.toMillis(), id -> requestSync());
   }
 
   private void applied(MergeOutcome outcome, long started) {
@@ -133,7 +170,7 @@ final class KeySyncVerticle extends VerticleBase {
       metrics.rotated(event);
       log.info("rotation {}: kid {}", event.type().label(), event.kid());
     }
-    if (outcome.documentsChanged() || current.snapshot().isEmpty()) {
+    if (serves && (outcome.documentsChanged() || current.snapshot().isEmpty())) {
       publish(state);
     }
     health.succeeded(clock.instant());
@@ -156,10 +193,11 @@ final class KeySyncVerticle extends VerticleBase {
         : cause.toString();
     health.failed(error, clock.instant());
     metrics.synced(false, System.nanoTime() - started);
+    metrics.failed(cause);
     if (!error.equals(loggedError)) {
-      // Logged once per distinct error: a broken key file must not flood the log every poll.
+      // Logged once per distinct error: a broken key file or a down API server must not flood the log every poll.
       String serving = current.snapshot().map(s -> "still serving revision " + s.revision()).orElse("nothing served yet");
-      log.warn("key sync from {} failed, {}: {}", source.name(), serving, error);
+      log.warn("key sync from {} failed, {}; retrying with backoff: {}", source.name(), serving, error);
       loggedError = error;
     }
   }

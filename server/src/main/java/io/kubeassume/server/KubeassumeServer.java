@@ -1,12 +1,20 @@
 package io.kubeassume.server;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
+import io.kubeassume.config.SourceType;
+import io.kubeassume.config.StoreType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.source.KeySource;
+import io.kubeassume.source.kubernetes.KubernetesClients;
+import io.kubeassume.store.ConfigMapMetrics;
+import io.kubeassume.store.ConfigMapStateStore;
+import io.kubeassume.store.ConfigMapWatcher;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
 import io.kubeassume.store.StateStore;
@@ -19,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -32,6 +41,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +58,11 @@ public final class KubeassumeServer {
   private final PrometheusMeterRegistry registry;
   private final int publicPort;
   private final int managementPort;
+  private final Cluster cluster;
 
   private KubeassumeServer(Vertx vertx, CurrentDocuments documents, SyncHealth health,
-      PrometheusMeterRegistry registry, int publicPort, int managementPort) {
+      PrometheusMeterRegistry registry, int publicPort, int managementPort, Cluster cluster) {
+    this.cluster = cluster;
     this.vertx = vertx;
     this.documents = documents;
     this.health = health;
@@ -88,24 +100,64 @@ public final class KubeassumeServer {
   }
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock) {
-    StateStore store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
-    KeySource source;
+    KubernetesClient client;
     try {
-      source = KeySources.create(vertx, config);
-    } catch (IOException e) {
-      return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
+      client = needsCluster(config) ? KubernetesClients.create(vertx, config.kubeconfig()) : null;
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalStateException("cannot set up --source " + config.source().flagValue()
-          + ": " + e.getMessage(), e));
+      return Future.failedFuture(new IllegalStateException("cannot set up the kubernetes client"
+          + (config.kubeconfig() == null ? "" : " from --kubeconfig " + config.kubeconfig()) + ": " + e.getMessage(), e));
     }
+    Cluster cluster = new Cluster(client);
+    return deploy(vertx, registry, config, clock, cluster).recover(e -> {
+      cluster.close();
+      cluster.closeClient();
+      return Future.failedFuture(e);
+    });
+  }
+
+  private static boolean needsCluster(ServeConfig config) {
+    return config.source() == SourceType.KUBERNETES || config.store() == StoreType.CONFIGMAP;
+  }
+
+  private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
+      Clock clock, Cluster cluster) {
     CurrentDocuments documents = new CurrentDocuments();
     SyncHealth health = new SyncHealth();
-    SyncMetrics metrics = new SyncMetrics(registry, source.name(), documents, health);
+    String sourceName = config.source().flagValue();
+    SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
     PublicHttpMetrics httpMetrics = new PublicHttpMetrics(registry);
     KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
-    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}", config.issuer(),
-        source.name(), config.source() == io.kubeassume.config.SourceType.FILES ? config.keys()
-            : config.kubeconfig() == null ? "(in-cluster or default kubeconfig)" : config.kubeconfig(), Durations.format(config.overlap()), store.describe());
+    boolean shared = config.store() == StoreType.CONFIGMAP;
+
+    StateStore store;
+    ConfigMapStateStore configMap = null;
+    if (shared) {
+      ClusterSettings settings = config.cluster();
+      configMap = new ConfigMapStateStore(vertx, cluster.client, settings.namespace(), settings.configMap(), config.issuer(),
+          new ConfigMapMetrics(registry), documents::serve,
+          () -> vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null), clock);
+      store = configMap;
+    } else {
+      store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
+    }
+    // One source for the single replica; with the ConfigMap store a fresh one per leadership term.
+    Callable<KeySource> sources = () -> KeySources.create(vertx, config, cluster.client);
+    KeySource single = null;
+    if (!shared) {
+      try {
+        single = sources.call();
+      } catch (IOException e) {
+        return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
+      } catch (Exception e) {
+        return Future.failedFuture(new IllegalStateException("cannot set up --source " + sourceName + ": " + e.getMessage(), e));
+      }
+    }
+    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}{}", config.issuer(),
+        sourceName, config.source() == SourceType.FILES ? config.keys()
+            : config.kubeconfig() == null ? "(in-cluster or default kubeconfig)" : config.kubeconfig(),
+        Durations.format(config.overlap()), store.describe(),
+        shared ? ", leader election on lease " + config.cluster().namespace() + "/" + config.cluster().leaseName()
+            + " as " + config.cluster().identity() : "");
     if (config.issuer().hasPort() && config.issuer().value().startsWith("https:")) {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }
@@ -114,7 +166,25 @@ public final class KubeassumeServer {
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
     // Mirrors first: a target that fails its check stops start-up before any port is bound.
     MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents);
-    return tlsCredentials.compose(tls -> mirrors.start().compose(v -> store.load()).compose(initial -> {
+    LeaderElection election;
+    Future<MergeState> initialState;
+    if (shared) {
+      ConfigMapStateStore cmStore = configMap;
+      cluster.watcher = new ConfigMapWatcher(cmStore);
+      cluster.watcher.start();
+      cluster.role = new LeaderRole(vertx,
+          () -> new KeySyncVerticle(sources.call(), cmStore, cmStore.latest().orElse(MergeState.EMPTY), merger,
+              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false));
+      election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
+      cluster.election = election;
+      initialState = Future.succeededFuture(MergeState.EMPTY);
+    } else {
+      election = null;
+      initialState = store.load();
+    }
+    StoreStatus storeStatus = new StoreStatus(config.store(), store.describe(), configMap);
+    KeySource singleSource = single;
+    return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       // Port 0 picks a free port; a negative port makes every instance share that one random port.
       int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
@@ -130,12 +200,13 @@ public final class KubeassumeServer {
         log.info("public port serves TLS 1.2/1.3 with HTTP/2: {}, valid until {}, sha256 {}", tls.subject(), tls.notAfter(),
             tls.fingerprint());
       }
-      ManagementVerticle management = new ManagementVerticle(documents, health, registry, source.name(), store.describe(),
+      ManagementVerticle management = new ManagementVerticle(documents, health, registry, sourceName, storeStatus::toJson,
+          election == null ? () -> null : election::status,
           new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
           tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status);
-      KeySyncVerticle sync = new KeySyncVerticle(source, store, initial, merger, config.issuer(), documents, health,
-          metrics, clock, config.pollInterval());
-      return vertx.deployVerticle(sync)
+      Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
+          singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()));
+      return syncLoop
           .compose(id -> vertx.deployVerticle(() -> {
             DiscoveryVerticle v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, publicOptions, httpMetrics);
             synchronized (servers) {
@@ -147,8 +218,11 @@ public final class KubeassumeServer {
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
           .compose(id -> vertx.deployVerticle(management))
           .map(id -> {
+            if (election != null) {
+              election.start();
+            }
             KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                servers.get(0).actualPort(), management.actualPort());
+                servers.get(0).actualPort(), management.actualPort(), cluster);
             log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
             return server;
@@ -175,6 +249,35 @@ public final class KubeassumeServer {
     return Future.all(updates);
   }
 
+  /** What talks to the cluster, closed in order: the Lease is released first so another replica takes over at once. */
+  private static final class Cluster {
+    final KubernetesClient client;
+    LeaderElection election;
+    LeaderRole role;
+    ConfigMapWatcher watcher;
+
+    Cluster(KubernetesClient client) {
+      this.client = client;
+    }
+
+    Future<Void> close() {
+      Future<Void> released = election == null ? Future.succeededFuture() : election.close();
+      // The sync loop is undeployed before Vert.x closes, so the two undeploys never race.
+      return released.transform(ignored -> role == null ? Future.<Void>succeededFuture() : role.stop()).transform(ignored -> {
+        if (watcher != null) {
+          watcher.close();
+        }
+        return Future.<Void>succeededFuture();
+      });
+    }
+
+    void closeClient() {
+      if (client != null) {
+        client.close();
+      }
+    }
+  }
+
   public int publicPort() {
     return publicPort;
   }
@@ -199,7 +302,20 @@ public final class KubeassumeServer {
     return vertx;
   }
 
+  /** True while this replica holds the Lease (always false without the ConfigMap store). */
+  public boolean leading() {
+    return cluster.election != null && cluster.election.leading();
+  }
+
+  /** Releases the Lease (if held), stops watching, closes the Kubernetes client, then stops Vert.x. */
   public Future<Void> close() {
-    return vertx.close();
+    // The client goes before Vert.x: closing it fails in-flight requests, so no worker waits on a dead event loop.
+    // A context-free promise: listeners on Vert.x's own futures would be dispatched to event loops that close() stops.
+    Promise<Void> closed = Promise.promise();
+    cluster.close().onComplete(ignored -> {
+      cluster.closeClient();
+      vertx.close().onComplete(closed);
+    });
+    return closed.future();
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
@@ -17,7 +18,8 @@ final class ManagementVerticle extends VerticleBase {
   private final SyncHealth health;
   private final PrometheusMeterRegistry registry;
   private final String sourceName;
-  private final String storeName;
+  private final Supplier<JsonObject> storeStatus;
+  private final Supplier<JsonObject> leaderStatus;
   private final HttpServerOptions options;
   /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
   private final java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details;
@@ -25,14 +27,14 @@ final class ManagementVerticle extends VerticleBase {
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
-      String sourceName, String storeName, HttpServerOptions options,
-      java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details,
-      Supplier<List<TargetStatus>> mirrors) {
+      String sourceName, Supplier<JsonObject> storeStatus, Supplier<JsonObject> leaderStatus, HttpServerOptions options,
+      java.util.Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors) {
     this.current = current;
     this.health = health;
     this.registry = registry;
     this.sourceName = sourceName;
-    this.storeName = storeName;
+    this.storeStatus = storeStatus;
+    this.leaderStatus = leaderStatus;
     this.options = options;
     this.details = java.util.Map.copyOf(details);
     this.mirrors = mirrors;
@@ -43,7 +45,8 @@ final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
-      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName, storeName);
+      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName,
+          storeStatus.get(), leaderStatus.get());
       details.forEach((name, detail) -> result.body().put(name, detail.get()));
       Readiness.addMirrors(result.body(), mirrors.get());
       ctx.response().setStatusCode(result.ready() ? 200 : 503);

@@ -17,7 +17,11 @@ final class Readiness {
 
   record Result(boolean ready, JsonObject body) {}
 
-  static Result evaluate(Optional<Snapshot> served, SyncHealth.Report sync, String source, String store) {
+  /**
+   * @param store type, location and last error of the state store
+   * @param leader the Lease status with the ConfigMap store, else null (no election)
+   */
+  static Result evaluate(Optional<Snapshot> served, SyncHealth.Report sync, String source, JsonObject store, JsonObject leader) {
     JsonObject body = new JsonObject();
     body.put("ready", served.isPresent());
     if (served.isEmpty()) {
@@ -39,6 +43,9 @@ final class Readiness {
       sourceStatus.put("lastError", new JsonObject().put("message", sync.lastError()).put("at", iso(sync.lastErrorAt())));
     }
     body.put("source", sourceStatus).put("store", store);
+    if (leader != null) {
+      body.put("leader", leader);
+    }
     return new Result(served.isPresent(), body);
   }
 

@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The kubeassume_* metrics. Prometheus names: kubeassume_sync_total{status,source},
  * kubeassume_sync_duration_seconds, kubeassume_rotation_total{type}, kubeassume_active_keys,
- * kubeassume_last_sync_timestamp_seconds, kubeassume_document_revision, kubeassume_source_up.
+ * kubeassume_last_sync_timestamp_seconds, kubeassume_document_revision, kubeassume_source_up,
+ * kubeassume_issuer_mismatch_total.
  */
 final class SyncMetrics {
   private final Counter successes;
   private final Counter errors;
   private final Timer duration;
+  private final Counter issuerMismatches;
   private final Map<RotationEvent.Type, Counter> rotations = new EnumMap<>(RotationEvent.Type.class);
 
   SyncMetrics(MeterRegistry registry, String source, CurrentDocuments current, SyncHealth health) {
@@ -29,6 +31,8 @@ final class SyncMetrics {
         .tag("status", "error").tag("source", source).register(registry);
     duration = Timer.builder("kubeassume.sync.duration").description("Time to read, validate, merge and store the keys")
         .tag("source", source).register(registry);
+    issuerMismatches = Counter.builder("kubeassume.issuer.mismatch")
+        .description("Syncs refused because the API server's issuer differs from --issuer-url").register(registry);
     for (RotationEvent.Type type : RotationEvent.Type.values()) {
       rotations.put(type, Counter.builder("kubeassume.rotation").description("Changes to the served key set")
           .tag("type", type.label()).register(registry));
@@ -46,6 +50,12 @@ final class SyncMetrics {
   void synced(boolean ok, long nanos) {
     (ok ? successes : errors).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void failed(Throwable cause) {
+    if (cause instanceof io.kubeassume.source.kubernetes.IssuerMismatchException) {
+      issuerMismatches.increment();
+    }
   }
 
   void rotated(RotationEvent event) {

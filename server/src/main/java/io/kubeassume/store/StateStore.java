@@ -2,6 +2,7 @@ package io.kubeassume.store;
 
 import io.kubeassume.merge.MergeState;
 import io.vertx.core.Future;
+import java.util.Optional;
 
 /**
  * Makes the merge state durable, so a restart inside the overlap window still serves retired
@@ -14,5 +15,23 @@ public interface StateStore {
   /** The saved state, or {@link MergeState#EMPTY} if none was saved yet. */
   Future<MergeState> load();
 
+  /**
+   * Saves the state. A store shared by several writers fails with {@link StateConflictException}
+   * when the state changed since it was read; it has re-read it by then, so the caller re-merges
+   * onto {@link #latest()} and saves again.
+   */
   Future<Void> save(MergeState state);
+
+  /**
+   * The newest valid state others may have written, to merge onto instead of the caller's own
+   * copy; empty when the caller's copy is the only truth (a file or memory).
+   */
+  default Optional<MergeState> latest() {
+    return Optional.empty();
+  }
+
+  /** True if the stored copy differs from {@code state} (missing, hand-broken, older), so it must be written even if the merge changed nothing. */
+  default boolean needsWrite(MergeState state) {
+    return false;
+  }
 }

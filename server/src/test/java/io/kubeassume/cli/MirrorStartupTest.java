@@ -31,7 +31,7 @@ class MirrorStartupTest {
   @Test
   void aMissingBucketStopsStartUpNamingTheTargetAndThePermission() {
     ServeFlagsTest.Run r = ServeFlagsTest.run(Map.of("KUBEASSUME_MIRROR_ENDPOINT", s3proxy.getUri().toString()),
-        "serve", "--issuer-url", "https://h", "--keys", ServeFlagsTest.KEY, "--port", "0", "--management-port", "0",
+        "serve", "--issuer-url", "https://h", "--source", "files", "--keys", ServeFlagsTest.KEY, "--port", "0", "--management-port", "0",
         "--mirror", "s3://no-such-bucket/clusters/prod");
     assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
     assertEquals(1, r.err().strip().lines().count(), "exactly one line: " + r.err());
@@ -44,7 +44,7 @@ class MirrorStartupTest {
   void wrongCredentialsStopStartUpNamingTheReadPermission() {
     System.setProperty("aws.secretAccessKey", "not-the-secret");
     ServeFlagsTest.Run r = ServeFlagsTest.run(Map.of("KUBEASSUME_MIRROR_ENDPOINT", s3proxy.getUri().toString()),
-        "serve", "--issuer-url", "https://h", "--keys", ServeFlagsTest.KEY, "--port", "0", "--management-port", "0",
+        "serve", "--issuer-url", "https://h", "--source", "files", "--keys", ServeFlagsTest.KEY, "--port", "0", "--management-port", "0",
         "--mirror", "s3://oidc");
     assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
     assertEquals(1, r.err().strip().lines().count(), "exactly one line: " + r.err());

@@ -41,7 +41,7 @@ class PackagedJarIT {
     int port = freePort();
     int mgmt = freePort();
     Path logFile = Files.createTempFile("kubeassume", ".log");
-    Process p = start(logFile, "serve", "--issuer-url", "http://localhost:" + port, "--keys", KEY.toString(),
+    Process p = start(logFile, "serve", "--issuer-url", "http://localhost:" + port, "--source", "files", "--keys", KEY.toString(),
         "--port", String.valueOf(port), "--management-port", String.valueOf(mgmt));
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -73,7 +73,7 @@ class PackagedJarIT {
   @Test
   void aWrongFlagPrintsOneLineAndExitsWithUsageError() throws Exception {
     Path logFile = Files.createTempFile("kubeassume", ".log");
-    Process p = start(logFile, "serve", "--issuer-url", "http://example.com", "--keys", KEY.toString());
+    Process p = start(logFile, "serve", "--issuer-url", "http://example.com", "--source", "files", "--keys", KEY.toString());
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     String err = Files.readString(logFile);
     assertEquals(2, p.exitValue(), err);

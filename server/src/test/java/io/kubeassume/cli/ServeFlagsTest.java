@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
+import io.kubeassume.config.StoreType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -44,39 +46,48 @@ class ServeFlagsTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "missing issuer        | serve --keys KEY                                                  | --issuer-url: is required",
-      "http issuer           | serve --issuer-url http://example.com --keys KEY                   | --issuer-url: 'http://example.com' must use https",
-      "issuer with query     | serve --issuer-url https://h/?a=b --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
-      "missing keys          | serve --issuer-url https://h                                       | --keys: is required",
-      "absent key file       | serve --issuer-url https://h --keys /nonexistent/sa.pub            | --keys: /nonexistent/sa.pub does not exist",
-      "bad port              | serve --issuer-url https://h --keys KEY --port http               | --port: 'http' is not a number",
-      "port out of range     | serve --issuer-url https://h --keys KEY --port 70000              | --port: 70000 is out of range",
-      "same ports            | serve --issuer-url https://h --keys KEY --port 9090               | --management-port: is the same as --port",
-      "bad overlap           | serve --issuer-url https://h --keys KEY --overlap 1day            | --overlap: '1day' is not a duration",
-      "zero overlap          | serve --issuer-url https://h --keys KEY --overlap 0s              | --overlap: 0s is too short",
-      "bad max keys          | serve --issuer-url https://h --keys KEY --max-keys 0              | --max-keys: 0 is out of range",
-      "negative max age      | serve --issuer-url https://h --keys KEY --max-age -1              | --max-age: -1 is out of range",
-      "unknown source        | serve --issuer-url https://h --keys KEY --source vault            | --source: unknown source 'vault'",
-      "bad log level         | serve --issuer-url https://h --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
-      "tls cert without key  | serve --issuer-url https://h --keys KEY --tls-cert KEY            | --tls-key: is required with --tls-cert",
-      "tls key without cert  | serve --issuer-url https://h --keys KEY --tls-key KEY             | --tls-cert: is required with --tls-key",
-      "absent tls cert       | serve --issuer-url https://h --keys KEY --tls-cert /no/tls.crt --tls-key KEY | --tls-cert: /no/tls.crt does not exist",
-      "unknown flag          | serve --issuer-url https://h --keys KEY --prot 1                  | Unknown option",
+      "missing issuer        | serve --source files --keys KEY                                                  | --issuer-url: is required",
+      "http issuer           | serve --issuer-url http://example.com --source files --keys KEY                   | --issuer-url: 'http://example.com' must use https",
+      "issuer with query     | serve --issuer-url https://h/?a=b --source files --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
+      "missing keys          | serve --issuer-url https://h --source files                        | --keys: is required",
+      "absent key file       | serve --issuer-url https://h --source files --keys /nonexistent/sa.pub           | --keys: /nonexistent/sa.pub does not exist",
+      "bad port              | serve --issuer-url https://h --source files --keys KEY --port http               | --port: 'http' is not a number",
+      "port out of range     | serve --issuer-url https://h --source files --keys KEY --port 70000              | --port: 70000 is out of range",
+      "same ports            | serve --issuer-url https://h --source files --keys KEY --port 9090               | --management-port: is the same as --port",
+      "bad overlap           | serve --issuer-url https://h --source files --keys KEY --overlap 1day            | --overlap: '1day' is not a duration",
+      "zero overlap          | serve --issuer-url https://h --source files --keys KEY --overlap 0s              | --overlap: 0s is too short",
+      "bad max keys          | serve --issuer-url https://h --source files --keys KEY --max-keys 0              | --max-keys: 0 is out of range",
+      "negative max age      | serve --issuer-url https://h --source files --keys KEY --max-age -1              | --max-age: -1 is out of range",
+      "unknown source        | serve --issuer-url https://h --keys KEY --source vault                            | --source: unknown source 'vault'",
+      "bad log level         | serve --issuer-url https://h --source files --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
+      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | Unknown option",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
-      "kubeconfig with files | serve --issuer-url https://h --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes",
+      "keys without source   | serve --issuer-url https://h --keys KEY                           | --keys: is only for --source files; add --source files",
+      "unknown store         | serve --issuer-url https://h --store etcd --leader-election-namespace ns | --store: unknown store 'etcd'",
+      "bad configmap name    | serve --issuer-url https://h --configmap Bad_Name --leader-election-namespace ns | --configmap: 'Bad_Name' is not a Kubernetes object name",
+      "bad lease name        | serve --issuer-url https://h --lease-name x/y --leader-election-namespace ns | --lease-name: 'x/y' is not a Kubernetes object name",
+      "bad namespace         | serve --issuer-url https://h --leader-election-namespace Prod      | --leader-election-namespace: 'Prod' is not a namespace name",
+      "renew after lease     | serve --issuer-url https://h --leader-election-namespace ns --renew-deadline 20s | --lease-duration: 15s must be longer than --renew-deadline",
+      "retry too slow        | serve --issuer-url https://h --leader-election-namespace ns --retry-period 9s | --renew-deadline: 10s must be longer than 1.2 x --retry-period",
+      "bad lease duration    | serve --issuer-url https://h --leader-election-namespace ns --lease-duration soon | --lease-duration: 'soon' is not a duration",
+      "state file configmap  | serve --issuer-url https://h --leader-election-namespace ns --state-file /tmp/kubeassume-s.json | --state-file: is only for --store file",
+      "kubeconfig with files | serve --issuer-url https://h --source files --keys KEY --kubeconfig KEY          | --kubeconfig: is only for --source kubernetes or --store configmap",
       "absent kubeconfig     | serve --issuer-url https://h --source kubernetes --kubeconfig /nonexistent/kc | --kubeconfig: /nonexistent/kc does not exist",
-      "mirror not a uri      | serve --issuer-url https://h --keys KEY --mirror oidc-bucket      | --mirror: 'oidc-bucket' is not a URI; use one of s3://BUCKET/PREFIX",
-      "mirror scheme         | serve --issuer-url https://h --keys KEY --mirror https://b/x      | --mirror: 'https://b/x' has an unknown scheme 'https'",
-      "mirror bucket name    | serve --issuer-url https://h --keys KEY --mirror s3://Oidc_B/p    | --mirror: 's3://Oidc_B/p' has an invalid S3 bucket name",
-      "mirror azure account  | serve --issuer-url https://h --keys KEY --mirror azblob://acct     | --mirror: 'azblob://acct' is missing the account or container",
-      "mirror twice          | serve --issuer-url https://h --keys KEY --mirror s3://oidc/p,s3://oidc/p/ | --mirror: 's3://oidc/p' is given twice",
-      "endpoint, no mirror   | serve --issuer-url https://h --keys KEY --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for --mirror",
-      "bad endpoint          | serve --issuer-url https://h --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
-      "region, no mirror     | serve --issuer-url https://h --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
-      "bad region            | serve --issuer-url https://h --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
-      "bad resync            | serve --issuer-url https://h --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
-      "gs not built in       | serve --issuer-url https://h --keys KEY --port 0 --management-port 0 --mirror gs://oidc/p | --mirror: 'gs://oidc/p': gs:// mirrors are not built into this version",
-      "oci not built in      | serve --issuer-url https://h --keys KEY --port 0 --management-port 0 --mirror oci://ns/oidc | --mirror: 'oci://ns/oidc': oci:// mirrors are not built into this version"})
+      "tls cert without key  | serve --issuer-url https://h --source files --keys KEY --tls-cert KEY            | --tls-key: is required with --tls-cert",
+      "tls key without cert  | serve --issuer-url https://h --source files --keys KEY --tls-key KEY             | --tls-cert: is required with --tls-key",
+      "absent tls cert       | serve --issuer-url https://h --source files --keys KEY --tls-cert /no/tls.crt --tls-key KEY | --tls-cert: /no/tls.crt does not exist",
+      "mirror not a uri      | serve --issuer-url https://h --source files --keys KEY --mirror oidc-bucket      | --mirror: 'oidc-bucket' is not a URI; use one of s3://BUCKET/PREFIX",
+      "mirror scheme         | serve --issuer-url https://h --source files --keys KEY --mirror https://b/x      | --mirror: 'https://b/x' has an unknown scheme 'https'",
+      "mirror bucket name    | serve --issuer-url https://h --source files --keys KEY --mirror s3://Oidc_B/p    | --mirror: 's3://Oidc_B/p' has an invalid S3 bucket name",
+      "mirror azure account  | serve --issuer-url https://h --source files --keys KEY --mirror azblob://acct     | --mirror: 'azblob://acct' is missing the account or container",
+      "mirror twice          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc/p,s3://oidc/p/ | --mirror: 's3://oidc/p' is given twice",
+      "endpoint, no mirror   | serve --issuer-url https://h --source files --keys KEY --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for --mirror",
+      "bad endpoint          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
+      "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
+      "bad region            | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
+      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
+      "gs not built in       | serve --issuer-url https://h --source files --keys KEY --port 0 --management-port 0 --mirror gs://oidc/p | --mirror: 'gs://oidc/p': gs:// mirrors are not built into this version",
+      "oci not built in      | serve --issuer-url https://h --source files --keys KEY --port 0 --management-port 0 --mirror oci://ns/oidc | --mirror: 'oci://ns/oidc': oci:// mirrors are not built into this version"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
     assertEquals(2, r.exit, r.err);
@@ -86,14 +97,15 @@ class ServeFlagsTest {
 
   @Test
   void aStateFileThatIsADirectoryIsRefused() {
-    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--keys", KEY, "--state-file", dir.toString());
+    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY,
+        "--state-file", dir.toString());
     assertEquals(2, r.exit);
     assertTrue(r.err.contains("--state-file: " + dir + " is a directory"), r.err);
   }
 
   @Test
   void aBadValueFromTheEnvironmentNamesTheVariable() {
-    Run r = run(Map.of("KUBEASSUME_PORT", "eighty"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    Run r = run(Map.of("KUBEASSUME_PORT", "eighty"), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
     assertEquals(2, r.exit);
     assertTrue(r.err.contains("--port (from KUBEASSUME_PORT): 'eighty' is not a number"), r.err);
   }
@@ -102,6 +114,7 @@ class ServeFlagsTest {
   void everyFlagHasAnEnvironmentTwinThatTheCommandLineOverrides() throws Exception {
     ServeConfig fromEnv = config(Map.of(
         "KUBEASSUME_ISSUER_URL", "https://oidc.example.com",
+        "KUBEASSUME_SOURCE", "files",
         "KUBEASSUME_KEYS", KEY + "," + KEY,
         "KUBEASSUME_PORT", "8443",
         "KUBEASSUME_OVERLAP", "1h30m",
@@ -130,7 +143,7 @@ class ServeFlagsTest {
         "KUBEASSUME_MIRROR", "s3://oidc-a/clusters/prod/,azblob://acct01/$web",
         "KUBEASSUME_MIRROR_ENDPOINT", "http://127.0.0.1:9000",
         "KUBEASSUME_MIRROR_REGION", "eu-west-1",
-        "KUBEASSUME_MIRROR_RESYNC", "90s"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+        "KUBEASSUME_MIRROR_RESYNC", "90s"), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
     assertEquals(2, c.mirrors().size());
     assertEquals("s3://oidc-a/clusters/prod", c.mirrors().get(0).toString());
     assertEquals("clusters/prod", c.mirrors().get(0).prefix());
@@ -139,7 +152,7 @@ class ServeFlagsTest {
     assertEquals("eu-west-1", c.mirrorRegion());
     assertEquals(Duration.ofSeconds(90), c.mirrorResync());
 
-    ServeConfig flags = config(Map.of("KUBEASSUME_MIRROR", "s3://ignored"), "serve", "--issuer-url", "https://h", "--keys", KEY,
+    ServeConfig flags = config(Map.of("KUBEASSUME_MIRROR", "s3://ignored"), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY,
         "--mirror", "s3://one", "--mirror", "gs://two/p");
     assertEquals(List.of("s3://one", "gs://two/p"), flags.mirrors().stream().map(Object::toString).toList(),
         "repeated flags, and the command line wins over the environment");
@@ -147,18 +160,19 @@ class ServeFlagsTest {
 
   @Test
   void aBadMirrorFromTheEnvironmentNamesTheVariable() {
-    Run r = run(Map.of("KUBEASSUME_MIRROR", "s3://oidc/a//b"), "serve", "--issuer-url", "https://h", "--keys", KEY);
+    Run r = run(Map.of("KUBEASSUME_MIRROR", "s3://oidc/a//b"), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
     assertEquals(2, r.exit);
     assertTrue(r.err.contains("--mirror (from KUBEASSUME_MIRROR): 's3://oidc/a//b' has an empty path segment"), r.err);
   }
 
   @Test
   void theKubernetesSourceNeedsNoKeysAndTakesAKubeconfig() throws Exception {
-    ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY), "serve", "--issuer-url", "https://h", "--source", "kubernetes");
+    ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY, "POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h",
+        "--source", "kubernetes");
     assertEquals(SourceType.KUBERNETES, c.source());
     assertTrue(c.keys().isEmpty());
     assertEquals(Path.of(KEY), c.kubeconfig());
-    assertNull(config(Map.of(), "serve", "--issuer-url", "https://h", "--source", "kubernetes").kubeconfig(),
+    assertNull(config(Map.of("POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h").kubeconfig(),
         "no --kubeconfig: fabric8's usual resolution");
   }
 
@@ -171,7 +185,8 @@ class ServeFlagsTest {
 
   @Test
   void defaultsAreTheDocumentedOnes() throws Exception {
-    ServeConfig c = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--keys", KEY);
+    ServeConfig c = config(Map.of("POD_NAMESPACE", "oidc", "POD_NAME", "kubeassume-7d9f-abcde"),
+        "serve", "--issuer-url", "https://oidc.example.com");
     assertEquals(8080, c.port());
     assertEquals(9090, c.managementPort());
     assertEquals("0.0.0.0", c.bind());
@@ -180,12 +195,70 @@ class ServeFlagsTest {
     assertEquals(100, c.maxKeys());
     assertEquals(Duration.ofSeconds(30), c.pollInterval());
     assertNull(c.stateFile());
-    assertEquals(SourceType.FILES, c.source(), "files stays the default source");
+    assertEquals(SourceType.KUBERNETES, c.source(), "kubernetes is the default source");
+    assertEquals(StoreType.CONFIGMAP, c.store(), "and the ConfigMap its default store");
     assertNull(c.kubeconfig());
     assertTrue(c.mirrors().isEmpty(), "no mirror unless asked for");
     assertNull(c.mirrorEndpoint());
     assertNull(c.mirrorRegion());
     assertEquals(Duration.ofMinutes(5), c.mirrorResync());
+    ClusterSettings cluster = c.cluster();
+    assertEquals("oidc", cluster.namespace(), "the pod's namespace");
+    assertEquals("kubeassume-oidc", cluster.configMap());
+    assertEquals("kubeassume", cluster.leaseName());
+    assertEquals("kubeassume-7d9f-abcde", cluster.identity(), "the pod's name");
+    assertEquals(Duration.ofSeconds(15), cluster.leaseDuration());
+    assertEquals(Duration.ofSeconds(10), cluster.renewDeadline());
+    assertEquals(Duration.ofSeconds(2), cluster.retryPeriod());
+
+    ServeConfig files = config(Map.of(), "serve", "--issuer-url", "https://oidc.example.com", "--source", "files", "--keys", KEY);
+    assertEquals(StoreType.FILE, files.store(), "key files keep the state file (or memory)");
+    assertNull(files.cluster());
+  }
+
+  @Test
+  void theClusterFlagsHaveEnvironmentTwins() throws Exception {
+    ServeConfig c = config(Map.of(
+        "KUBEASSUME_SOURCE", "files",
+        "KUBEASSUME_KEYS", KEY,
+        "KUBEASSUME_STORE", "configmap",
+        "KUBEASSUME_CONFIGMAP", "oidc-docs",
+        "KUBEASSUME_LEASE_NAME", "oidc-leader",
+        "KUBEASSUME_LEADER_ELECTION_NAMESPACE", "hosted-a",
+        "KUBEASSUME_LEASE_DURATION", "30s",
+        "KUBEASSUME_RENEW_DEADLINE", "20s",
+        "KUBEASSUME_RETRY_PERIOD", "4s",
+        "HOSTNAME", "node-1"), "serve", "--issuer-url", "https://oidc.example.com");
+    assertEquals(SourceType.FILES, c.source());
+    assertEquals(StoreType.CONFIGMAP, c.store(), "files with the ConfigMap store: the HyperShift case");
+    assertEquals(new ClusterSettings("hosted-a", "oidc-docs", "oidc-leader", c.cluster().identity(),
+        Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(4)), c.cluster());
+    assertTrue(c.cluster().identity().matches("node-1-[a-z0-9]{5}"), "host name plus a random suffix: " + c.cluster().identity());
+  }
+
+  @Test
+  void theNamespaceComesFromTheKubeconfigContextWhenNothingElseNamesIt() throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    java.nio.file.Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: x, context: {cluster: c, user: u, namespace: from-context}}]
+        current-context: x
+        """);
+    assertEquals("from-context", config(Map.of(), "serve", "--issuer-url", "https://h", "--kubeconfig", kubeconfig.toString())
+        .cluster().namespace());
+    assertEquals("from-pod", config(Map.of("POD_NAMESPACE", "from-pod"), "serve", "--issuer-url", "https://h",
+        "--kubeconfig", kubeconfig.toString()).cluster().namespace(), "POD_NAMESPACE comes first");
+  }
+
+  @Test
+  void noNamespaceAnywhereNamesTheFlag() {
+    Run r = run(Map.of("KUBECONFIG", dir.resolve("absent").toString()), "serve", "--issuer-url", "https://h");
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), r.err);
+    assertTrue(r.err.contains("--leader-election-namespace: is not set"), r.err);
   }
 
   private static String devKey() {

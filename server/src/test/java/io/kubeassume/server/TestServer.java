@@ -35,7 +35,8 @@ final class TestServer implements AutoCloseable {
 
   /** A server reading the API server named in {@code kubeconfig} ({@code --source kubernetes}). */
   static ServeConfig.Builder kubernetesConfig(String issuer, Path kubeconfig) {
-    return config(issuer, List.of()).source(io.kubeassume.config.SourceType.KUBERNETES).kubeconfig(kubeconfig);
+    return config(issuer, List.of()).source(io.kubeassume.config.SourceType.KUBERNETES).kubeconfig(kubeconfig)
+        .store(io.kubeassume.config.StoreType.FILE);
   }
 
   static TestServer start(ServeConfig config) throws Exception {

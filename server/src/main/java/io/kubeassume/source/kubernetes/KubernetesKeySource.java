@@ -1,12 +1,9 @@
 package io.kubeassume.source.kubernetes;
 
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.keys.KeyParser;
 import io.kubeassume.keys.SigningKey;
@@ -40,17 +37,11 @@ public final class KubernetesKeySource implements KeySource {
   private final KubernetesClient client;
   private final String apiServer;
 
-  /** Builds the client now (no request is made), so a broken kubeconfig fails start-up. */
-  public KubernetesKeySource(Vertx vertx, IssuerUrl issuer, Config config) {
+  /** Uses (does not own) a client from {@link KubernetesClients}; closing the source leaves it open. */
+  public KubernetesKeySource(Vertx vertx, IssuerUrl issuer, KubernetesClient client) {
     this.vertx = vertx;
     this.issuer = issuer;
-    // fabric8 retries a 5xx with a growing backoff (for a minute and more); the sync loop's poll is
-    // the retry here, and an error must show on /readyz at once rather than after the backoff.
-    config.setRequestRetryBackoffLimit(0);
-    this.client = new KubernetesClientBuilder()
-        .withConfig(config)
-        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-        .build();
+    this.client = client;
     String master = client.getMasterUrl().toString();
     // The master URL may carry a path prefix (a proxy); the documents sit under it.
     this.apiServer = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
@@ -85,7 +76,7 @@ public final class KubernetesKeySource implements KeySource {
           + " is not a JSON discovery document with a string \"issuer\": " + e.getMessage()));
     }
     if (!issuer.value().equals(served)) {
-      return Future.failedFuture(new KeySourceException(IssuerMismatch.message(served, issuer.value())));
+      return Future.failedFuture(new IssuerMismatchException(IssuerMismatch.message(served, issuer.value())));
     }
     return Future.succeededFuture();
   }
@@ -124,6 +115,6 @@ public final class KubernetesKeySource implements KeySource {
 
   @Override
   public void close() {
-    client.close();
+    // The client is shared with the ConfigMap store and the leader election; the server closes it.
   }
 }

@@ -1,0 +1,29 @@
+package io.kubeassume.source.kubernetes;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+
+/** The one fabric8 client of a server (source, ConfigMap store, Lease), on the application's Vert.x. */
+public final class KubernetesClients {
+  private KubernetesClients() {}
+
+  /**
+   * Reads the kubeconfig now (no request is made), so a broken one fails start-up.
+   *
+   * @param kubeconfig null: in-cluster service account, else KUBECONFIG or ~/.kube/config
+   */
+  public static KubernetesClient create(Vertx vertx, Path kubeconfig) {
+    Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile());
+    // fabric8 retries a 5xx with a growing backoff (for a minute and more); the sync loop's poll is
+    // the retry here, and an error must show on /readyz at once rather than after the backoff.
+    config.setRequestRetryBackoffLimit(0);
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+        .build();
+  }
+}

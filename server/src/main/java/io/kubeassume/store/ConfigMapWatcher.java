@@ -1,0 +1,58 @@
+package io.kubeassume.store;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every replica's view of the ConfigMap: a fabric8 informer (one list, then a watch that fabric8
+ * re-establishes) on that one object, feeding {@link ConfigMapStateStore#observe}. A change is
+ * served as soon as its watch event arrives.
+ */
+public final class ConfigMapWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConfigMapWatcher.class);
+
+  private final ConfigMapStateStore store;
+  private SharedIndexInformer<ConfigMap> informer;
+
+  public ConfigMapWatcher(ConfigMapStateStore store) {
+    this.store = store;
+  }
+
+  /** Starts watching without waiting for the first list: an unreachable API server must not stop start-up. */
+  public void start() {
+    informer = store.resource().runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap cm) {
+        store.observe(cm);
+      }
+
+      @Override
+      public void onUpdate(ConfigMap before, ConfigMap after) {
+        store.observe(after);
+      }
+
+      @Override
+      public void onDelete(ConfigMap cm, boolean finalStateUnknown) {
+        log.warn("{} was deleted; serving the last good documents until the leader re-creates it", store.describe());
+        store.observeDeleted();
+      }
+    });
+    // Keep retrying the list/watch (RBAC being fixed, an API server coming back) instead of giving up.
+    informer.exceptionHandler((started, t) -> {
+      log.warn("watching {} failed, retrying: {}", store.describe(), t.toString());
+      return true;
+    });
+    informer.start();
+  }
+
+  @Override
+  public void close() {
+    if (informer != null) {
+      informer.stop();
+    }
+  }
+}
