@@ -72,9 +72,9 @@ public final class S3Target implements MirrorTarget, AutoCloseable {
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .region(Objects.requireNonNull(region, "region"))
-        // The documents are small byte arrays: send them with a plain Content-Length (checksum in
-        // a header) instead of aws-chunked framing, which some S3-compatible stores (S3Proxy among
-        // them) answer and close the connection on before the last framing bytes are read.
+        // The documents are small byte arrays: send them with a plain Content-Length instead of
+        // aws-chunked framing, which some S3-compatible stores (S3Proxy among them) answer and
+        // close the connection on before the last framing bytes are read.
         .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).chunkedEncodingEnabled(false).build());
     if (endpoint != null) {
       b.endpointOverride(endpoint);
