@@ -1,6 +1,8 @@
 package io.kubeassume.mirror;
 
 import io.kubeassume.mirror.azure.AzureBlobTarget;
+import io.kubeassume.mirror.gcs.GcsTarget;
+import io.kubeassume.mirror.oci.OciTarget;
 import io.kubeassume.mirror.s3.S3Targets;
 
 /** Turns a {@link MirrorLocation} into the {@link MirrorTarget} for its store: one line per scheme. */
@@ -16,23 +18,20 @@ public final class MirrorTargets {
   public static MirrorTarget create(MirrorLocation location, MirrorOptions options) {
     return switch (location.scheme()) {
       case S3 -> S3Targets.create(location, options);
-      case GCS -> notBuiltIn(location);
-      case AZURE_BLOB -> azureBlob(location, options);
-      case OCI -> notBuiltIn(location);
+      case GCS -> checked(location, () -> GcsTarget.create(location.bucket(), options.endpoint()));
+      case AZURE_BLOB -> checked(location, () -> AzureBlobTarget.create(location.account(), location.bucket(),
+          options.endpoint()));
+      case OCI -> checked(location, () -> OciTarget.create(location.account(), location.bucket(), options.region(),
+          options.endpoint()));
     };
   }
 
-  private static MirrorTarget azureBlob(MirrorLocation location, MirrorOptions options) {
+  /** A name or endpoint the store's SDK refuses is a wrong --mirror value: one line naming the flag and the URI. */
+  private static MirrorTarget checked(MirrorLocation location, java.util.function.Supplier<MirrorTarget> create) {
     try {
-      return AzureBlobTarget.create(location.account(), location.bucket(), options.endpoint());
+      return create.get();
     } catch (IllegalArgumentException e) {
       throw new MirrorConfigException("--mirror", "'" + location + "': " + e.getMessage());
     }
-  }
-
-  // Refuses rather than pretends: a mirror that silently publishes nothing is worse than none.
-  private static MirrorTarget notBuiltIn(MirrorLocation location) {
-    throw new MirrorConfigException("--mirror", "'" + location + "': " + location.scheme().scheme()
-        + ":// mirrors are not built into this version of kubeassume yet; use an s3:// mirror or serve the documents directly");
   }
 }

@@ -72,14 +72,14 @@ class MirrorLocationTest {
   }
 
   @Test
-  void storesNotBuiltInAreRefusedNamingTheFlag() {
-    for (String uri : new String[] {"gs://oidc/p", "oci://ns/oidc"}) {
-      MirrorConfigException e = assertThrows(MirrorConfigException.class,
-          () -> MirrorTargets.create(MirrorLocation.parse(uri), MirrorOptions.DEFAULTS));
-      assertEquals("--mirror", e.flag());
-      assertTrue(e.getMessage().startsWith("--mirror: '" + uri + "': "), e.getMessage());
-      assertTrue(e.getMessage().contains("not built into this version"), e.getMessage());
-    }
+  void eachSchemeBuildsItsStoresTarget() throws Exception {
+    java.net.URI emulator = java.net.URI.create("http://127.0.0.1:1");
+    MirrorTarget s3 = MirrorTargets.create(MirrorLocation.parse("s3://oidc/p"), new MirrorOptions(emulator, "eu-west-1"));
+    assertTrue(s3 instanceof io.kubeassume.mirror.s3.S3Target, s3.getClass().getName());
+    assertEquals("s3://oidc", s3.describe());
+    MirrorTarget gcs = MirrorTargets.create(MirrorLocation.parse("gs://oidc/p"), new MirrorOptions(emulator, null));
+    assertTrue(gcs instanceof io.kubeassume.mirror.gcs.GcsTarget, gcs.getClass().getName());
+    assertTrue(gcs.describe().startsWith("gs://oidc"), gcs.describe());
     assertNull(MirrorScheme.of("http"));
   }
 

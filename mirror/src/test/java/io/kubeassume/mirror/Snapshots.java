@@ -2,6 +2,7 @@ package io.kubeassume.mirror;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.document.Snapshot;
@@ -24,6 +25,16 @@ public final class Snapshots {
     try {
       return KeyParser.parseJwk(kid + ".pem",
           new HashMap<>(new ECKeyGenerator(Curve.P_256).keyID(kid).generate().toPublicJWK().toJSONObject()));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An RSA public key: a snapshot with one has a different discovery document (RS256 listed) than one with EC keys only. */
+  public static SigningKey rsaKey(String kid) {
+    try {
+      return KeyParser.parseJwk(kid + ".pem",
+          new HashMap<>(new RSAKeyGenerator(2048).keyID(kid).generate().toPublicJWK().toJSONObject()));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
