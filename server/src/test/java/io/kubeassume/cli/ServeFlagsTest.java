@@ -85,8 +85,7 @@ class ServeFlagsTest {
       "bad endpoint          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
       "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
       "bad region            | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
-      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short"
-      "oci not built in      | serve --issuer-url https://h --source files --keys KEY --port 0 --management-port 0 --mirror oci://ns/oidc | --mirror: 'oci://ns/oidc': oci:// mirrors are not built into this version"})
+      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
     assertEquals(2, r.exit, r.err);
