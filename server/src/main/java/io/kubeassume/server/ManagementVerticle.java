@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
@@ -22,13 +23,13 @@ final class ManagementVerticle extends VerticleBase {
   private final Supplier<JsonObject> leaderStatus;
   private final HttpServerOptions options;
   /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
-  private final java.util.Map<String, java.util.function.Supplier<io.vertx.core.json.JsonObject>> details;
+  private final Map<String, Supplier<JsonObject>> details;
   private final Supplier<List<TargetStatus>> mirrors;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
       String sourceName, Supplier<JsonObject> storeStatus, Supplier<JsonObject> leaderStatus, HttpServerOptions options,
-      java.util.Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors) {
+      Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors) {
     this.current = current;
     this.health = health;
     this.registry = registry;
@@ -36,14 +37,14 @@ final class ManagementVerticle extends VerticleBase {
     this.storeStatus = storeStatus;
     this.leaderStatus = leaderStatus;
     this.options = options;
-    this.details = java.util.Map.copyOf(details);
+    this.details = Map.copyOf(details);
     this.mirrors = mirrors;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ok")));
+    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName,
           storeStatus.get(), leaderStatus.get());
