@@ -131,12 +131,23 @@ class StatusCommandTest {
   }
 
   Run status(Map<String, String> env, String... args) {
+    return status(env, true, args);
+  }
+
+  Run status(Map<String, String> env, boolean testCredentials, String... args) {
     CommandLine cmd = KubeassumeCommand.commandLine(env);
     StatusCommand c = (StatusCommand) cmd.getSubcommands().get("status").getCommand();
+    if (!testCredentials) {
+      return execute(cmd, args);
+    }
     c.awsCredentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"));
     c.gcpCredentials = SetupGcpCommandTest.TOKEN;
     c.azureCredential = SetupAzureCommandTest.TOKEN;
     c.ociAuth = ociAuth;
+    return execute(cmd, args);
+  }
+
+  Run execute(CommandLine cmd, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out));
@@ -362,6 +373,21 @@ class StatusCommandTest {
 
     oci.trusts.clear();
     assertEquals(List.of("oci.trust FAIL"), json(ociFlags()).checks());
+  }
+
+  @Test
+  void missingOciCredentialsAreOneLineSayingHowToProvideThem() {
+    Path config = dir.resolve("no-such-oci-config");
+    List<String> args = new ArrayList<>(List.of("--issuer-url", issuer, "--output", "json", "--oci-config",
+        config.toString()));
+    args.addAll(List.of(ociFlags()));
+    Run r = status(Map.of(), false, args.toArray(String[]::new));
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertEquals(List.of("oci.access FAIL"), r.checks());
+    String message = r.check("oci.access").getString("message");
+    assertTrue(message.startsWith("no usable OCI credentials in " + config + " profile DEFAULT"), message);
+    assertTrue(message.endsWith("run oci setup config, or pass --oci-config/--oci-profile"), message);
+    assertEquals(List.of(), oci.rest().lines());
   }
 
   // ---- all together, text, usage -----------------------------------------------------------------
