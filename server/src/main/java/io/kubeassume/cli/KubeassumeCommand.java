@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = KubeassumeCommand.Version.class,
     description = "Serves a Kubernetes cluster's OIDC discovery document and JWKS publicly, so cloud IAM "
         + "(AWS, GCP, Azure, OCI) can trust its service-account tokens.",
-    subcommands = {ServeCommand.class, JwksCommand.class, VerifyCommand.class, SetupCommand.class})
+    subcommands = {ServeCommand.class, JwksCommand.class, VerifyCommand.class, SetupCommand.class, StatusCommand.class})
 public final class KubeassumeCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

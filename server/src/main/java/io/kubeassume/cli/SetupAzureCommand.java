@@ -1,10 +1,6 @@
 package io.kubeassume.cli;
 
-import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
-import com.azure.core.credential.TokenRequestContext;
-import com.azure.core.exception.ClientAuthenticationException;
-import com.azure.identity.DefaultAzureCredentialBuilder;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.setup.JsonHttp;
@@ -15,7 +11,6 @@ import io.kubeassume.setup.azure.AzurePlanner;
 import io.kubeassume.setup.azure.AzureSetup;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +24,7 @@ import picocli.CommandLine.Spec;
         "Credentials: azure-identity's DefaultAzureCredential (environment, workload identity, managed identity, "
             + "az login)."})
 final class SetupAzureCommand implements Callable<Integer> {
-  private static final String SEGMENT = "[A-Za-z0-9._()-]{1,90}";
+  static final String SEGMENT = "[A-Za-z0-9._()-]{1,90}";
 
   @Spec
   CommandSpec spec;
@@ -111,35 +106,12 @@ final class SetupAzureCommand implements Callable<Integer> {
     }
     SetupOutput out = new SetupOutput(spec.commandLine().getOut(), dryRun);
     try {
-      JsonHttp http = dryRun ? null : new JsonHttp(bearer(arm));
+      JsonHttp http = dryRun ? null : new JsonHttp(CloudAuth.azure(credential, arm));
       new AzureSetup(http, out, arm.toString()).run(sub, group, id, wanted);
       return ExitCodes.OK;
     } catch (SetupException e) {
       return fail(ExitCodes.FAILURE, e.getMessage());
     }
-  }
-
-  /** A bearer token for ARM, fetched once for the whole run. */
-  private JsonHttp.Auth bearer(URI arm) {
-    TokenCredential c = credential != null ? credential : new DefaultAzureCredentialBuilder().build();
-    String scope = arm.getScheme() + "://" + arm.getAuthority() + "/.default";
-    AccessToken[] token = new AccessToken[1];
-    return (method, uri, headers, body) -> {
-      if (token[0] == null) {
-        try {
-          token[0] = c.getTokenSync(new TokenRequestContext().addScopes(scope));
-        } catch (ClientAuthenticationException e) {
-          throw new SetupException("no usable Azure credentials (" + firstLine(e.getMessage()) + "): run az login, "
-              + "or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE), "
-              + "or run with a managed identity");
-        }
-      }
-      return Map.of("Authorization", "Bearer " + token[0].getToken());
-    };
-  }
-
-  private static String firstLine(String s) {
-    return s == null ? "no detail" : s.lines().findFirst().orElse("").strip();
   }
 
   private String segment(SetupFlags flags, String name, String value, String hint) throws ConfigException {

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +30,7 @@ import picocli.CommandLine.Spec;
             + "principalSet:// members and the gcloud grant.",
         "Credentials: Google Application Default Credentials."})
 final class SetupGcpCommand implements Callable<Integer> {
-  private static final String ID = "[a-z0-9-]{4,32}";
+  static final String ID = "[a-z0-9-]{4,32}";
 
   @Spec
   CommandSpec spec;
@@ -122,7 +121,7 @@ final class SetupGcpCommand implements Callable<Integer> {
     }
     SetupOutput out = new SetupOutput(spec.commandLine().getOut(), dryRun);
     try {
-      JsonHttp http = dryRun ? null : new JsonHttp(bearer());
+      JsonHttp http = dryRun ? null : new JsonHttp(CloudAuth.google(credentials));
       new GcpSetup(http, out, iam.toString()).run(req);
       return ExitCodes.OK;
     } catch (SetupException e) {
@@ -153,29 +152,6 @@ final class SetupGcpCommand implements Callable<Integer> {
       throw new ConfigException(flags.flag("--jwks-file"), f + " " + problem);
     }
     return json.encode();
-  }
-
-  /** A bearer token from the Google auth library, refreshed by it when needed. */
-  private JsonHttp.Auth bearer() {
-    return (method, uri, headers, body) -> {
-      try {
-        GoogleCredentials c = credentials;
-        if (c == null) {
-          c = GoogleCredentials.getApplicationDefault()
-              .createScoped(List.of("https://www.googleapis.com/auth/cloud-platform"));
-          credentials = c;
-        }
-        Map<String, List<String>> meta = c.getRequestMetadata(uri);
-        List<String> authz = meta.get("Authorization");
-        if (authz == null || authz.isEmpty()) {
-          throw new SetupException("the Google credentials gave no Authorization header");
-        }
-        return Map.of("Authorization", authz.get(0));
-      } catch (IOException e) {
-        throw new SetupException("no usable Google credentials (" + e.getMessage().lines().findFirst().orElse("")
-            + "): run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS");
-      }
-    };
   }
 
   private String id(SetupFlags flags, String name, String value) throws ConfigException {

@@ -1,9 +1,6 @@
 package io.kubeassume.cli;
 
 import com.oracle.bmc.auth.BasicAuthenticationDetailsProvider;
-import com.oracle.bmc.auth.ConfigFileAuthenticationDetailsProvider;
-import com.oracle.bmc.http.signing.DefaultRequestSigner;
-import com.oracle.bmc.http.signing.RequestSigner;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.setup.JsonHttp;
@@ -11,12 +8,9 @@ import io.kubeassume.setup.SetupException;
 import io.kubeassume.setup.SetupOutput;
 import io.kubeassume.setup.oci.OciPlanner;
 import io.kubeassume.setup.oci.OciSetup;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,37 +102,12 @@ final class SetupOciCommand implements Callable<Integer> {
     }
     SetupOutput out = new SetupOutput(spec.commandLine().getOut(), dryRun);
     try {
-      JsonHttp http = dryRun ? null : new JsonHttp(signer());
+      JsonHttp http = dryRun ? null : new JsonHttp(CloudAuth.oci(auth, ociConfig, ociProfile));
       new OciSetup(http, out, domain).run(wanted);
       return ExitCodes.OK;
     } catch (SetupException e) {
       return fail(ExitCodes.FAILURE, e.getMessage());
     }
-  }
-
-  /** Signs each request with the OCI SDK's signer (draft-cavage HTTP signatures over the API key). */
-  private JsonHttp.Auth signer() throws SetupException {
-    BasicAuthenticationDetailsProvider provider = auth;
-    if (provider == null) {
-      String file = ociConfig.strip().replaceFirst("^~", System.getProperty("user.home"));
-      try {
-        provider = new ConfigFileAuthenticationDetailsProvider(file, ociProfile.strip());
-      } catch (IOException | RuntimeException e) {
-        throw new SetupException("no usable OCI credentials in " + file + " profile " + ociProfile + " ("
-            + e.getMessage() + "): run oci setup config, or pass --oci-config/--oci-profile");
-      }
-    }
-    RequestSigner signer = DefaultRequestSigner.createRequestSigner(provider);
-    return (method, uri, headers, body) -> {
-      Map<String, List<String>> h = new LinkedHashMap<>();
-      headers.forEach((k, v) -> h.put(k, List.of(v)));
-      try {
-        return signer.signRequest(uri, method, h, body.isEmpty() ? null : body);
-      } catch (RuntimeException e) {
-        throw new SetupException("cannot sign the OCI request (" + e.getMessage() + "); check the key file in the "
-            + "OCI config");
-      }
-    };
   }
 
   private String url(SetupFlags flags, String name, String value) throws ConfigException {

@@ -233,6 +233,11 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private KeyStore caStore() throws ConfigException {
+    return caStore(caFile, flag("--ca-file"));
+  }
+
+  /** The CAs of a PEM file as a trust store, or null if no file is named; errors name {@code flag}. */
+  static KeyStore caStore(String caFile, String flag) throws ConfigException {
     if (caFile == null || caFile.isBlank()) {
       return null;
     }
@@ -240,7 +245,7 @@ final class VerifyCommand implements Callable<Integer> {
     try (InputStream in = Files.newInputStream(file)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
-        throw new ConfigException(flag("--ca-file"), file + " holds no certificate; give PEM CA certificate(s)");
+        throw new ConfigException(flag, file + " holds no certificate; give PEM CA certificate(s)");
       }
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -250,12 +255,12 @@ final class VerifyCommand implements Callable<Integer> {
       }
       return store;
     } catch (IOException e) {
-      throw new ConfigException(flag("--ca-file"), "cannot read " + file + " (" + e.getMessage() + ")");
+      throw new ConfigException(flag, "cannot read " + file + " (" + e.getMessage() + ")");
     } catch (CertificateException e) {
-      throw new ConfigException(flag("--ca-file"), file + " is not PEM certificates (" + e.getMessage()
+      throw new ConfigException(flag, file + " is not PEM certificates (" + e.getMessage()
           + "); give the CA certificate(s) in PEM");
     } catch (GeneralSecurityException e) {
-      throw new ConfigException(flag("--ca-file"), "cannot load " + file + ": " + e.getMessage());
+      throw new ConfigException(flag, "cannot load " + file + ": " + e.getMessage());
     }
   }
 

@@ -32,7 +32,16 @@ public final class Verifier {
     this.clock = clock;
   }
 
+  /** The report together with the evidence it was judged on (the fetched documents, the TLS chains). */
+  public record Outcome(Report report, Evidence evidence) {}
+
   public Report verify(IssuerUrl issuer, Set<Cloud> clouds, String token, String audience) throws GeneralSecurityException {
+    return inspect(issuer, clouds, token, audience).report();
+  }
+
+  /** As {@link #verify}, keeping the evidence for callers that compare it with something else (status). */
+  public Outcome inspect(IssuerUrl issuer, Set<Cloud> clouds, String token, String audience)
+      throws GeneralSecurityException {
     RecordingTrustManager trust = new RecordingTrustManager(extraCas);
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, new TrustManager[] {trust}, new SecureRandom());
@@ -64,7 +73,7 @@ public final class Verifier {
     TlsObservation jwksTls = jwks == null ? null : observed(trust, jwks);
     Evidence evidence = new Evidence(issuer.value(), clouds, clock.instant(), discovery, jwks, discoveryTls, jwksTls,
         token, audience);
-    return new Report(issuer.value(), clouds, Rules.evaluate(evidence), discoveryTls, jwksTls);
+    return new Outcome(new Report(issuer.value(), clouds, Rules.evaluate(evidence), discoveryTls, jwksTls), evidence);
   }
 
   /** The handshake with the host the document finally came from (after redirects), if it was https. */

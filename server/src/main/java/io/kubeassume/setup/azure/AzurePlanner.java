@@ -24,6 +24,10 @@ public final class AzurePlanner {
         + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + identity;
   }
 
+  public static Call getIdentity(String armEndpoint, String identityPath) {
+    return new Call("GET", armEndpoint + identityPath + "?api-version=" + API_VERSION, "");
+  }
+
   public static Call list(String armEndpoint, String identityPath) {
     return new Call("GET", armEndpoint + identityPath + "/federatedIdentityCredentials?api-version=" + API_VERSION, "");
   }

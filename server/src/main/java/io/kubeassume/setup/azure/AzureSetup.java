@@ -20,7 +20,7 @@ public final class AzureSetup {
   private final SetupOutput out;
   private final String arm;
 
-  /** {@code http} is null for a dry run. */
+  /** {@code http} is null for a dry run; {@code out} may be null when only the read methods are used. */
   public AzureSetup(JsonHttp http, SetupOutput out, String armEndpoint) {
     this.http = http;
     this.out = out;
@@ -68,6 +68,26 @@ public final class AzureSetup {
         .map(AzureCredential::name).findFirst().orElse(wanted.name());
   }
 
+  /** The user-assigned identity as ARM reports it, or empty if it does not exist. One GET, changes nothing. */
+  public Optional<JsonObject> readIdentity(String subscription, String resourceGroup, String identity)
+      throws SetupException {
+    Call get = AzurePlanner.getIdentity(arm, AzurePlanner.identityPath(subscription, resourceGroup, identity));
+    JsonHttp.Response r = http.send("GET", URI.create(get.target()), null);
+    if (r.status() == 404) {
+      return Optional.empty();
+    }
+    if (!r.ok()) {
+      throw new SetupException(describe("GET userAssignedIdentities/" + identity, identity, r));
+    }
+    return Optional.of(r.json() == null ? new JsonObject() : r.json());
+  }
+
+  /** Every federated credential on the identity (all pages). GETs only, changes nothing. */
+  public List<AzureCredential> readCredentials(String subscription, String resourceGroup, String identity)
+      throws SetupException {
+    return list(AzurePlanner.list(arm, AzurePlanner.identityPath(subscription, resourceGroup, identity)), identity);
+  }
+
   private List<AzureCredential> list(Call first, String identity) throws SetupException {
     List<AzureCredential> all = new ArrayList<>();
     String next = first.target();
@@ -93,7 +113,11 @@ public final class AzureSetup {
     return switch (r.status()) {
       case 401 -> "Azure rejected the credentials for " + operation + " (" + r.errorMessage() + "); run az login "
           + "again or check AZURE_CLIENT_ID/AZURE_TENANT_ID";
-      case 403 -> "Azure denied " + operation + " on identity " + identity + ": the caller needs "
+      case 403 -> operation.startsWith("GET")
+          ? "Azure denied " + operation + " on identity " + identity + ": the caller needs read access to it "
+              + "(Microsoft.ManagedIdentity/userAssignedIdentities/read and .../federatedIdentityCredentials/read, "
+              + "e.g. role Reader on the identity): " + r.errorMessage()
+          : "Azure denied " + operation + " on identity " + identity + ": the caller needs "
           + "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read and write "
           + "(role Managed Identity Contributor on the identity): " + r.errorMessage();
       case 404 -> "user-assigned identity " + identity + " was not found (" + r.errorMessage() + "); check "

@@ -7,6 +7,7 @@ import io.kubeassume.setup.SetupOutput;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs {@code setup gcp} through the IAM v1 REST API (projects.locations.workloadIdentityPools[.providers]):
@@ -19,7 +20,7 @@ public final class GcpSetup {
   private final SetupOutput out;
   private final String iam;
 
-  /** {@code http} is null for a dry run. */
+  /** {@code http} is null for a dry run; {@code out} may be null when only the read methods are used. */
   public GcpSetup(JsonHttp http, SetupOutput out, String iamEndpoint) {
     this.http = http;
     this.out = out;
@@ -114,6 +115,31 @@ public final class GcpSetup {
         GcpPlanner.patchBody(wanted, mask));
     out.call(patch);
     await(send(patch, "update provider " + req.provider()), "update provider " + req.provider());
+  }
+
+  /** The pool as IAM reports it, or empty if it does not exist. Sends one GET and changes nothing. */
+  public Optional<JsonObject> readPool(String project, String pool) throws SetupException {
+    return read(GcpPlanner.getPool(iam, project, pool), "read workload identity pool " + pool);
+  }
+
+  /** The provider as IAM reports it, or empty if it does not exist. Sends one GET and changes nothing. */
+  public Optional<JsonObject> readProvider(String project, String pool, String provider) throws SetupException {
+    return read(GcpPlanner.getProvider(iam, project, pool, provider), "read provider " + provider);
+  }
+
+  private Optional<JsonObject> read(Call get, String what) throws SetupException {
+    JsonHttp.Response r = http.send("GET", URI.create(get.target()), null);
+    if (r.status() == 404) {
+      return Optional.empty();
+    }
+    if (r.status() == 403) {
+      // Reading needs less than setup's admin role.
+      throw new SetupException("Google denied the request to " + what + ": the caller needs "
+          + "roles/iam.workloadIdentityPoolViewer (or iam.workloadIdentityPools.get and "
+          + "iam.workloadIdentityPoolProviders.get) on the project (" + r.errorMessage() + ")");
+    }
+    check(r, what);
+    return Optional.of(r.json() == null ? new JsonObject() : r.json());
   }
 
   private JsonObject send(Call call, String what) throws SetupException {

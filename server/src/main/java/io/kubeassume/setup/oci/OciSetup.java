@@ -7,6 +7,8 @@ import io.kubeassume.setup.SetupOutput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Runs {@code setup oci} against the identity domain's REST API, requests signed by the OCI SDK's signer. */
@@ -15,7 +17,7 @@ public final class OciSetup {
   private final SetupOutput out;
   private final String domain;
 
-  /** {@code http} is null for a dry run. */
+  /** {@code http} is null for a dry run; {@code out} may be null when only the read methods are used. */
   public OciSetup(JsonHttp http, SetupOutput out, String domainUrl) {
     this.http = http;
     this.out = out;
@@ -56,10 +58,27 @@ public final class OciSetup {
         "  --data-urlencode public_key=\"$(openssl rsa -in session.key -pubout -outform DER | base64 -w0)\""));
   }
 
-  private Optional<JsonObject> find(Call list, OciPlanner.Wanted wanted) throws SetupException {
+  /** The domain's identity propagation trusts whose issuer is exactly {@code issuer}. One GET, changes nothing. */
+  public List<JsonObject> readTrusts(String issuer) throws SetupException {
+    List<JsonObject> out = new ArrayList<>();
+    JsonArray resources = listed(OciPlanner.list(domain, issuer));
+    for (int i = 0; i < resources.size(); i++) {
+      // The filter is the server's; compare exactly here too (SCIM eq may ignore case).
+      if (issuer.equals(resources.getJsonObject(i).getString("issuer"))) {
+        out.add(resources.getJsonObject(i));
+      }
+    }
+    return out;
+  }
+
+  private JsonArray listed(Call list) throws SetupException {
     JsonHttp.Response r = http.send("GET", URI.create(list.target()), null);
     check(r, "list identity propagation trusts");
-    JsonArray resources = r.json() == null ? new JsonArray() : r.json().getJsonArray("Resources", new JsonArray());
+    return r.json() == null ? new JsonArray() : r.json().getJsonArray("Resources", new JsonArray());
+  }
+
+  private Optional<JsonObject> find(Call list, OciPlanner.Wanted wanted) throws SetupException {
+    JsonArray resources = listed(list);
     JsonObject byName = null;
     for (int i = 0; i < resources.size(); i++) {
       JsonObject t = resources.getJsonObject(i);

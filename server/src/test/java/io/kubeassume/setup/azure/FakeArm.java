@@ -13,11 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A local fake of Azure Resource Manager's federatedIdentityCredentials API for one existing identity:
- * list and PUT (create or replace), 404 for other identities, 403 on demand, the limit of 20.
+ * GET of the identity, list and PUT (create or replace), 404 for other identities, 403 on demand, the limit of 20.
  */
 public final class FakeArm implements AutoCloseable {
   public static final String IDENTITY = "/subscriptions/sub-1/resourceGroups/rg/providers/"
       + "Microsoft.ManagedIdentity/userAssignedIdentities/app-identity";
+  public static final String CLIENT_ID = "11111111-0000-0000-0000-000000000000";
   public final Map<String, JsonObject> credentials = new TreeMap<>();
   public final Set<String> deniedMethods = ConcurrentHashMap.newKeySet();
   private final FakeRest rest;
@@ -49,6 +50,12 @@ public final class FakeArm implements AutoCloseable {
     String path = r.pathAndQuery().replaceFirst("\\?.*", "");
     if (!r.pathAndQuery().endsWith("api-version=" + AzurePlanner.API_VERSION)) {
       return error(400, "MissingApiVersionParameter", "The api-version query parameter is required.");
+    }
+    if (r.method().equals("GET") && path.equals(IDENTITY)) {
+      return new FakeRest.Reply(200, new JsonObject().put("id", IDENTITY).put("name", "app-identity")
+          .put("type", "Microsoft.ManagedIdentity/userAssignedIdentities").put("properties", new JsonObject()
+              .put("clientId", CLIENT_ID).put("principalId", "22222222-0000-0000-0000-000000000000")
+              .put("tenantId", "33333333-0000-0000-0000-000000000000")));
     }
     if (!path.startsWith(IDENTITY + "/federatedIdentityCredentials")) {
       return error(404, "ResourceNotFound", "The Resource was not found.");
