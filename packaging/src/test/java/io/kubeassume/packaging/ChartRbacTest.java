@@ -117,6 +117,30 @@ class ChartRbacTest {
     assertTrue(used.size() > 5, "the scenario exercised the server: " + seen);
   }
 
+  /** docs/security.md shows the rules the chart renders, so the two cannot drift apart. */
+  @Test
+  void securityDocShowsTheChartsRules() throws Exception {
+    String doc = Files.readString(Repo.file("docs/security.md"));
+    int section = doc.indexOf("\n## RBAC");
+    int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+    Rendered documented = Rendered.parse(doc.substring(start, doc.indexOf("```", start)));
+    Rendered chart = Charts.render("");
+    assertEquals(rules(chart.one(Role.class).getRules()), rules(documented.one(Role.class).getRules()),
+        "docs/security.md's Role differs from the chart's");
+    assertEquals(rules(chart.one(ClusterRole.class).getRules()), rules(documented.one(ClusterRole.class).getRules()),
+        "docs/security.md's ClusterRole differs from the chart's");
+  }
+
+  private static Set<String> rules(List<PolicyRule> rules) {
+    return rules.stream().map(r -> String.join(",", nullToEmpty(r.getApiGroups())) + "|" + nullToEmpty(r.getResources())
+        + "|" + nullToEmpty(r.getResourceNames()) + "|" + nullToEmpty(r.getNonResourceURLs()) + "|" + nullToEmpty(r.getVerbs()))
+        .collect(Collectors.toSet());
+  }
+
+  private static List<String> nullToEmpty(List<String> list) {
+    return list == null ? List.of() : list.stream().sorted().toList();
+  }
+
   /** A replica started from the chart's environment, pointed at the mock API server, with short timings. */
   private KubeassumeServer replica(Rendered chart, String podName) throws Exception {
     PodRuntime pod = new PodRuntime(chart, Files.createDirectories(dir.resolve(podName)), Map.of());
