@@ -54,3 +54,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "kubeassume.needsApiServer" -}}
 {{- if or (eq .Values.source "kubernetes") (eq .Values.store "configmap") }}true{{- end }}
 {{- end }}
+
+
+{{- /* The public port's name: https when the server terminates TLS itself, so meshes and readers see the protocol. */}}
+{{- define "kubeassume.publicPortName" -}}
+{{- if .Values.serverTls.enabled }}https{{- else }}http{{- end }}
+{{- end }}
+
+{{- /* The Secret with the server's own certificate (serverTls). */}}
+{{- define "kubeassume.serverTlsSecret" -}}
+{{- default (printf "%s-server-tls" (include "kubeassume.fullname" .)) .Values.serverTls.secretName }}
+{{- end }}

@@ -81,13 +81,8 @@ class ChartDefaultsTest {
 
   @Test
   void everyEnvironmentVariableOfTheServerIsTheTwinOfAKnownFlag() {
-    Set<String> flags = Set.of("--issuer-url", "--source", "--keys", "--store", "--configmap", "--lease-name",
-        "--leader-election-namespace", "--port", "--management-port", "--bind", "--overlap", "--max-age",
-        "--max-keys", "--state-file", "--poll-interval", "--log-level", "--mirror", "--mirror-endpoint",
-        "--mirror-region", "--mirror-resync", "--tls-cert", "--tls-key");
-    Set<String> twins = flags.stream()
-        .map(f -> "KUBEASSUME_" + f.substring(2).replace('-', '_').toUpperCase(java.util.Locale.ROOT))
-        .collect(Collectors.toSet());
+    // The twins of the real serve command's flags, read from its picocli model.
+    Set<String> twins = io.kubeassume.cli.ServeParsing.serveVariables();
     for (String name : Charts.render(Values.ALL_FEATURES).env().keySet()) {
       if (name.startsWith("KUBEASSUME_")) {
         assertTrue(twins.contains(name), name + " is not the env twin of any server flag");
@@ -191,7 +186,7 @@ class ChartDefaultsTest {
         "/configmaps/kubeassume-oidc:update",
         "/configmaps/*:create", // create cannot be limited by name
         "coordination.k8s.io/leases/kubeassume:get",
-        "coordination.k8s.io/leases/kubeassume:update",
+        "coordination.k8s.io/leases/kubeassume:patch", // fabric8's LeaderElector PATCHes, never PUTs
         "coordination.k8s.io/leases/*:create"), grants);
     // The names granted are the names the server is told to use.
     assertEquals("kubeassume-oidc", r.env().get("KUBEASSUME_CONFIGMAP"));

@@ -26,6 +26,13 @@ class ChartSchemaTest {
       file store with two replicas    | store: file                                         | replicaCount
       key files without a secret      | source: files                                       | secretName
       wrong cert-manager issuer kind  | ingress: {certManager: {issuerKind: Certificate}}   | issuerKind
+      mirror of an unknown scheme     | mirror: {targets: ['ftp://bucket/oidc']}            | targets
+      gcs mirror under another name   | mirror: {targets: ['gcs://bucket/oidc']}            | targets
+      mirror region with capitals     | mirror: {region: EU-West-1}                         | region
+      server tls switched on by text  | serverTls: {enabled: 'yes'}                         | enabled
+      server tls secret with capitals | serverTls: {secretName: My-Cert}                    | secretName
+      server tls issuer of wrong kind | serverTls: {certManager: {issuerKind: Certificate}} | issuerKind
+      misspelt server tls key         | serverTls: {enable: true}                           | enable
       """)
   void wrongValueFailsToRender(String description, String values, String named) {
     Exception e = assertThrows(Exception.class, () -> Charts.template(values), description + " rendered");

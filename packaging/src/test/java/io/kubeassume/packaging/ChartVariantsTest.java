@@ -250,6 +250,66 @@ class ChartVariantsTest {
   }
 
   @Test
+  void serverTlsMountsTheSecretAndKeepsProbesOnTheManagementPort() {
+    Rendered r = Charts.render("""
+        serverTls:
+          enabled: true
+        service:
+          type: LoadBalancer
+          port: 443
+        """);
+
+    Map<String, String> env = r.env();
+    assertEquals("/etc/kubeassume/tls/tls.crt", env.get("KUBEASSUME_TLS_CERT"));
+    assertEquals("/etc/kubeassume/tls/tls.key", env.get("KUBEASSUME_TLS_KEY"));
+    Volume tls = volume(r, "server-tls");
+    assertEquals("kubeassume-server-tls", tls.getSecret().getSecretName());
+    assertEquals(0440, tls.getSecret().getDefaultMode(), "the private key is readable by the server's group only");
+    VolumeMount mount = mount(r, "server-tls");
+    assertEquals("/etc/kubeassume/tls", mount.getMountPath());
+    assertTrue(mount.getReadOnly());
+    // The public port says what it speaks; the probes stay on plain-http management.
+    assertEquals(List.of("https", "management"), r.container().getPorts().stream().map(p -> p.getName()).collect(Collectors.toList()));
+    assertEquals("management", r.container().getReadinessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("management", r.container().getLivenessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("management", r.container().getStartupProbe().getHttpGet().getPort().getStrVal());
+    var pub = r.find(io.fabric8.kubernetes.api.model.Service.class, "kubeassume").orElseThrow();
+    assertEquals("LoadBalancer", pub.getSpec().getType());
+    assertEquals(443, pub.getSpec().getPorts().get(0).getPort());
+    assertEquals("https", pub.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+    assertTrue(r.all(GenericKubernetesResource.class).stream().noneMatch(o -> o.getKind().equals("Certificate")),
+        "no issuer named: the Secret is brought by the user");
+  }
+
+  @Test
+  void serverTlsWithCertManagerCreatesTheCertificateForTheIssuerHost() {
+    Rendered r = Charts.render("""
+        issuerUrl: https://oidc.example.com:8443/clusters/a
+        serverTls:
+          enabled: true
+          secretName: oidc-serving-cert
+          certManager:
+            issuer: letsencrypt-prod
+        ingress:
+          enabled: true
+        """);
+
+    GenericKubernetesResource cert = r.all(GenericKubernetesResource.class).stream()
+        .filter(o -> o.getKind().equals("Certificate")).findFirst().orElseThrow();
+    assertEquals("cert-manager.io/v1", cert.getApiVersion());
+    assertEquals(Charts.NAMESPACE, cert.getMetadata().getNamespace());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) cert.getAdditionalProperties().get("spec");
+    assertEquals("oidc-serving-cert", spec.get("secretName"));
+    assertEquals(List.of("oidc.example.com"), spec.get("dnsNames"), "the issuer's host, without its port");
+    assertEquals(Map.of("group", "cert-manager.io", "kind", "ClusterIssuer", "name", "letsencrypt-prod"), spec.get("issuerRef"));
+    assertEquals("oidc-serving-cert", volume(r, "server-tls").getSecret().getSecretName());
+    // An Ingress in front talks to the https port by name.
+    assertEquals("https", r.one(Ingress.class).getSpec().getRules().get(0).getHttp().getPaths().get(0)
+        .getBackend().getService().getPort().getName());
+  }
+
+  @Test
   void serviceMonitorScrapesTheManagementService() {
     Rendered r = Charts.render("""
         serviceMonitor:

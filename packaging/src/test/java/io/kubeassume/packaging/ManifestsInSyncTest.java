@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class ManifestsInSyncTest {
   static final String REGENERATE =
-      "mvn -o -q -pl packaging test -Dtest=ManifestsInSyncTest -Dkubeassume.regenerate=true";
+      "mvn -o -q -pl packaging -am test -Dtest=ManifestsInSyncTest -Dsurefire.failIfNoSpecifiedTests=false"
+          + " -Dkubeassume.regenerate=true";
 
   @Test
   void plainManifestsEqualTheRenderedChart() throws IOException {

@@ -24,6 +24,10 @@ final class Values {
           audience: //iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k
         azure:
           clientId: 00000000-0000-0000-0000-000000000001
+      serverTls:
+        enabled: true
+        certManager:
+          issuer: letsencrypt-prod
       ingress:
         enabled: true
       serviceMonitor:

@@ -218,10 +218,15 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private void setLogLevel() throws ConfigException {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", checkedLogLevel());
+  }
+
+  /** The --log-level value, checked (apart from toConfig because it must be applied before anything logs). */
+  String checkedLogLevel() throws ConfigException {
     if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
       throw new ConfigException(flag("--log-level"), "'" + logLevel + "' is not a level; use error, warn, info or debug");
     }
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+    return logLevel;
   }
 
   /** Checks every flag; the first problem found is reported with the flag's name. */
