@@ -186,10 +186,8 @@ public final class KubeassumeServer {
     KeySource singleSource = single;
     return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
-      // Port 0 picks a free port; a negative port makes every instance share that one random port.
-      int port = config.port() == 0 && config.instances() > 1 ? -1 : config.port();
       HttpServerOptions publicOptions = new HttpServerOptions()
-          .setHost(config.bind()).setPort(port)
+          .setHost(config.bind()).setPort(config.port())
           .setIdleTimeout(60)
           .setCompressionSupported(false)
           .setMaxInitialLineLength(4096)
@@ -207,13 +205,7 @@ public final class KubeassumeServer {
       Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
           singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()));
       return syncLoop
-          .compose(id -> vertx.deployVerticle(() -> {
-            DiscoveryVerticle v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, publicOptions, httpMetrics);
-            synchronized (servers) {
-              servers.add(v);
-            }
-            return v;
-          }, new DeploymentOptions().setInstances(config.instances())))
+          .compose(id -> deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers))
           .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
           .compose(id -> vertx.deployVerticle(management))
@@ -228,6 +220,27 @@ public final class KubeassumeServer {
             return server;
           });
     }));
+  }
+
+  /**
+   * One public server per event loop, all on one port. Port 0 (any free port, for tests and local runs)
+   * gets a single instance: Vert.x 5 cannot make several instances share one randomly chosen port.
+   */
+  private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
+      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers) {
+    return deployDiscovery(vertx, config, options, documents, httpMetrics, servers,
+        config.port() == 0 ? 1 : config.instances());
+  }
+
+  private static Future<String> deployDiscovery(Vertx vertx, ServeConfig config, HttpServerOptions options,
+      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances) {
+    return vertx.deployVerticle(() -> {
+      DiscoveryVerticle v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, options, httpMetrics);
+      synchronized (servers) {
+        servers.add(v);
+      }
+      return v;
+    }, new DeploymentOptions().setInstances(instances));
   }
 
   private static TlsCredentials readTls(TlsFiles files, Vertx vertx) throws ConfigException {
