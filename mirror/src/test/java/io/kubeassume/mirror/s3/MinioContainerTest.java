@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The target contract against MinIO in a container, where Docker is available; skipped cleanly where
- * it is not. Unlike S3Proxy, MinIO evaluates {@code If-Match}/{@code If-None-Match} on PUT itself
- * (including {@code If-Match} on a missing object, fixed in 2025: hence a 2025-09 release). A new
- * bucket per test.
+ * it is not. MinIO evaluates {@code If-Match}/{@code If-None-Match} on PUT itself; the release is
+ * pinned after the fix of minio/minio#21526 (a conditional PUT on a missing object was not refused,
+ * which the contract checks). A new bucket per test.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class MinioContainerTest extends MirrorTargetContract {
