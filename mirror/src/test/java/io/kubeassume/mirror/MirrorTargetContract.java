@@ -204,6 +204,24 @@ public abstract class MirrorTargetContract {
   }
 
   @Test
+  void olderForeignReplaceBetweenReadAndReplaceIsDetectedAndReplaced() throws Exception {
+    MirrorTarget target = target();
+    publisher(target).publish(snapshot(1, key("a")));
+    // Both objects change (RS256 joins the discovery document), so both are replaced with a token.
+    Snapshot ours = snapshot(5, key("a"), rsaKey("b"));
+    Snapshot foreign = snapshot(2, rsaKey("z"));
+    ForeignWriteTarget racing = new ForeignWriteTarget(target, target(), foreign);
+
+    PublishResult r = publisher(racing).publish(ours);
+
+    assertEquals(2, racing.foreignWrites.get(), "one foreign replace before each of our first replaces");
+    assertEquals(2, r.lostRaces(), "the store refused both replaces with the token read before the foreign write");
+    assertEquals(ObjectOutcome.WRITTEN, r.jwks());
+    assertEquals(ObjectOutcome.WRITTEN, r.discovery());
+    assertStored(ours);
+  }
+
+  @Test
   void newerForeignWriteBetweenReadAndWriteWins() throws Exception {
     MirrorTarget target = target();
     Snapshot ours = snapshot(3, key("a"));

@@ -61,14 +61,26 @@ public final class AzureBlobTarget implements MirrorTarget {
 
   /**
    * Builds a client for {@code container} in {@code account}. Credentials: the connection string in
-   * {@value #CONNECTION_STRING_ENV} if set (account key or SAS; also how Azurite is reached), else
-   * {@code DefaultAzureCredential} (workload identity, managed identity, Azure CLI, ...).
+   * {@value #CONNECTION_STRING_ENV} if set (account key or SAS; also how Azurite is reached; see
+   * {@link #configuredConnectionString()}), else {@code DefaultAzureCredential} (workload identity,
+   * managed identity, Azure CLI, ...).
    *
    * @param endpointOrNull {@code null} for {@code https://<account>.blob.core.windows.net}
    * @throws IllegalArgumentException for an invalid name or endpoint, or credentials that cannot work
    */
   public static AzureBlobTarget create(String account, String container, URI endpointOrNull) {
-    return create(account, container, endpointOrNull, System.getenv(CONNECTION_STRING_ENV));
+    return create(account, container, endpointOrNull, configuredConnectionString());
+  }
+
+  /**
+   * The JVM system property {@value #CONNECTION_STRING_ENV} if set, else the environment variable of
+   * that name: the order the Azure SDK's own {@code Configuration} reads its settings in. The property
+   * is for tests and embedders that run the server in a JVM whose environment they cannot change
+   * (like {@code aws.accessKeyId} for the AWS SDK); deployments set the environment variable.
+   */
+  static String configuredConnectionString() {
+    String property = System.getProperty(CONNECTION_STRING_ENV);
+    return property != null && !property.isBlank() ? property : System.getenv(CONNECTION_STRING_ENV);
   }
 
   /** As {@link #create(String, String, URI)}, with the connection string given ({@code null}/blank: none). */

@@ -123,4 +123,20 @@ class AzureBlobConfigTest {
         () -> AzureBlobTarget.create("prodoidc", "issuer", null, "AccountName=otheracct;AccountKey=a2V5"));
     assertTrue(e.getMessage().contains("'otheracct'") && e.getMessage().contains("'prodoidc'"), e.getMessage());
   }
+  @Test
+  void theConnectionStringSystemPropertyIsUsedBeforeTheEnvironment() {
+    // A connection string for another account is refused at creation: proof that create() read it.
+    System.setProperty(AzureBlobTarget.CONNECTION_STRING_ENV, "AccountName=otheracct;AccountKey=a2V5");
+    try {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> AzureBlobTarget.create("prodoidc", "issuer", null));
+      assertTrue(e.getMessage().contains("'otheracct'"), e.getMessage());
+      System.setProperty(AzureBlobTarget.CONNECTION_STRING_ENV, " ");
+      assertEquals(System.getenv(AzureBlobTarget.CONNECTION_STRING_ENV), AzureBlobTarget.configuredConnectionString(),
+          "a blank property falls back to the environment");
+    } finally {
+      System.clearProperty(AzureBlobTarget.CONNECTION_STRING_ENV);
+    }
+    assertEquals(System.getenv(AzureBlobTarget.CONNECTION_STRING_ENV), AzureBlobTarget.configuredConnectionString());
+  }
 }

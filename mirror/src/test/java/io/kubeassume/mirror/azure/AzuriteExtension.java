@@ -206,8 +206,13 @@ public final class AzuriteExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   public String connectionString() {
-    return "DefaultEndpointsProtocol=" + scheme() + ";AccountName=" + ACCOUNT + ";AccountKey=" + ACCOUNT_KEY
-        + ";BlobEndpoint=" + blobEndpoint() + ";";
+    return connectionString(blobEndpoint());
+  }
+
+  /** An account-key connection string for the well-known account at {@code blobEndpoint} (any Azurite). */
+  public static String connectionString(URI blobEndpoint) {
+    return "DefaultEndpointsProtocol=" + blobEndpoint.getScheme() + ";AccountName=" + ACCOUNT + ";AccountKey=" + ACCOUNT_KEY
+        + ";BlobEndpoint=" + blobEndpoint + ";";
   }
 
   public StorageSharedKeyCredential credential() {
