@@ -50,7 +50,7 @@ class DiscoveryServerTest {
     // The CLI default is one public server per core; port 0 must still start (Vert.x cannot share a random port).
     try (TestServer s = TestServer.start(TestServer.config(ISSUER, List.of(TestServer.DEV_PUBLIC_KEY)).instances(4).build())) {
       TestServer.await(java.time.Duration.ofSeconds(10), "the JWKS is served",
-          TestServer.io(() -> s.get(s.publicUri("/openid/v1/jwks")).statusCode() == 200));
+          TestServer.io(() -> s.get(s.publicUri("/clusters/a/openid/v1/jwks")).statusCode() == 200));
     }
   }
 
