@@ -109,15 +109,21 @@ final class KeySyncVerticle extends VerticleBase {
     long started = System.nanoTime();
     fetchGuarded()
         .compose(keys -> mergeAndSave(keys, 1))
-        .onComplete(result -> {
-          running = false;
+        .transform(result -> {
           if (result.succeeded()) {
             applied(result.result(), started);
           } else {
             failed(result.cause(), started);
           }
+          // Still part of this sync, so a status write never races the next sync's state write.
+          SyncHealth.Report report = health.report();
+          return store.reportSync(result.succeeded(), report.failing(), report.consecutiveFailures())
+              .transform(ignored -> Future.succeededFuture(result.succeeded()));
+        })
+        .onComplete(done -> {
+          running = false;
           scheduleExpiry();
-          schedulePoll(result.succeeded());
+          schedulePoll(done.result());
           if (pending) {
             pending = false;
             requestSync();

@@ -134,7 +134,7 @@ public final class KubeassumeServer {
     if (shared) {
       ClusterSettings settings = config.cluster();
       configMap = new ConfigMapStateStore(vertx, cluster.client, settings.namespace(), settings.configMap(), config.issuer(),
-          new ConfigMapMetrics(registry), documents::serve,
+          settings.identity(), new ConfigMapMetrics(registry), documents::serve,
           () -> vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null), clock);
       store = configMap;
     } else {
@@ -174,7 +174,8 @@ public final class KubeassumeServer {
       cluster.watcher.start();
       cluster.role = new LeaderRole(vertx,
           () -> new KeySyncVerticle(sources.call(), cmStore, cmStore.latest().orElse(MergeState.EMPTY), merger,
-              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false));
+              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false),
+          config.cluster().retryPeriod(), registry);
       election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
       cluster.election = election;
       initialState = Future.succeededFuture(MergeState.EMPTY);

@@ -27,9 +27,20 @@ final class LeaderElection {
 
   /** Told when this replica starts and stops leading; called on fabric8's threads. */
   interface Listener {
-    void startedLeading();
+    /** @param resign gives this term's leadership up (callable from any thread, once the term's work cannot be done) */
+    void startedLeading(Resignation resign);
 
     void stoppedLeading();
+
+    /** Extra detail for the leader section of /readyz, or null. */
+    default JsonObject status() {
+      return null;
+    }
+  }
+
+  /** Gives up the current leadership term: the Lease is released and this replica waits before campaigning again. */
+  interface Resignation {
+    void resign(String reason);
   }
 
   private final Vertx vertx;
@@ -42,6 +53,10 @@ final class LeaderElection {
   private volatile String holder;
   private volatile boolean closed;
   private volatile CompletableFuture<?> campaign;
+  /** Counts leadership terms, so a late resignation cannot end a newer term. */
+  private volatile long term;
+  /** Set by a resignation: the next campaign waits a lease duration, so another replica gets the Lease first. */
+  private volatile boolean resigned;
 
   LeaderElection(Vertx vertx, KubernetesClient client, ClusterSettings settings, Listener listener, MeterRegistry registry) {
     this.vertx = vertx;
@@ -84,19 +99,41 @@ final class LeaderElection {
       if (leading) {
         stopped();
       }
-      log.info("leader election for lease {}/{} ended ({}); campaigning again", settings.namespace(),
-          settings.leaseName(), error == null ? "leadership lost" : error.toString());
-      vertx.setTimer(settings.retryPeriod().toMillis(), id -> start());
+      long pause = (resigned ? settings.leaseDuration() : settings.retryPeriod()).toMillis();
+      log.info("leader election for lease {}/{} ended ({}); campaigning again in {} ms", settings.namespace(),
+          settings.leaseName(), resigned ? "resigned" : error == null ? "leadership lost" : error.toString(), pause);
+      resigned = false;
+      vertx.setTimer(pause, id -> start());
     });
   }
 
   private void started() {
     leading = true;
     holder = settings.identity();
+    long now = ++term;
     transitions.increment();
     log.info("{} is now the leader (lease {}/{}): reading the keys and writing the ConfigMap", settings.identity(),
         settings.namespace(), settings.leaseName());
-    listener.startedLeading();
+    listener.startedLeading(reason -> resign(now, reason));
+  }
+
+  /** Releases the Lease of term {@code of} (if still held) on a worker thread; campaigning resumes after a lease duration. */
+  private void resign(long of, String reason) {
+    vertx.executeBlocking(() -> {
+      CompletableFuture<?> running;
+      synchronized (this) {
+        if (closed || !leading || term != of) {
+          return null;
+        }
+        resigned = true;
+        running = campaign;
+      }
+      log.warn("{} gives up the lease {}/{}: {}", settings.identity(), settings.namespace(), settings.leaseName(), reason);
+      if (running != null) {
+        running.cancel(true); // releases the Lease (releaseOnCancel); the campaign ends and restarts after the pause
+      }
+      return null;
+    }, false);
   }
 
   private synchronized void stopped() {
@@ -122,11 +159,16 @@ final class LeaderElection {
 
   /** For /readyz: whether this replica leads, who it is and who holds the Lease. */
   JsonObject status() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("leading", leading)
         .put("identity", settings.identity())
         .put("holder", holder)
         .put("lease", settings.namespace() + "/" + settings.leaseName());
+    JsonObject loop = listener.status();
+    if (loop != null) {
+      json.put("syncLoop", loop);
+    }
+    return json;
   }
 
   /** Stops campaigning and releases the Lease if held, so another replica takes over at once. */

@@ -18,15 +18,25 @@ final class Readiness {
   record Result(boolean ready, JsonObject body) {}
 
   /**
-   * @param store type, location and last error of the state store
+   * @param store type, location and last error of the state store; its {@code leaderSyncStatus} (the
+   *     ConfigMap's status annotation) becomes a follower's {@code source}
    * @param leader the Lease status with the ConfigMap store, else null (no election)
    */
   static Result evaluate(Optional<Snapshot> served, SyncHealth.Report sync, String source, JsonObject store, JsonObject leader) {
     JsonObject body = new JsonObject();
     body.put("ready", served.isPresent());
+    JsonObject reported = store == null ? null : (JsonObject) store.remove("leaderSyncStatus");
+    // A follower shows the leader's report, unless it synced itself more recently (a leader that just stepped down).
+    boolean follower = leader != null && !leader.getBoolean("leading", false) && reported != null
+        && !newer(latest(sync.lastSuccess(), sync.lastErrorAt()), latest(instant(reported.getString("since")),
+            instant(reported.getString("lastSuccessfulSync"))));
+    String failing = follower
+        ? (reported.getBoolean("healthy", false) || reported.getJsonObject("lastError") == null ? null
+            : reported.getJsonObject("lastError").getString("message"))
+        : sync.failing();
     if (served.isEmpty()) {
-      body.put("reason", sync.failing() != null
-          ? "no valid document set yet: " + sync.failing()
+      body.put("reason", failing != null
+          ? "no valid document set yet: " + failing
           : "no valid document set yet: first key sync pending");
     } else {
       Snapshot s = served.get();
@@ -34,13 +44,25 @@ final class Readiness {
           .put("revision", s.revision())
           .put("keys", s.kids());
     }
-    JsonObject sourceStatus = new JsonObject()
-        .put("name", source)
-        .put("healthy", sync.failing() == null && sync.lastSuccess() != null)
-        .put("lastSuccessfulSync", iso(sync.lastSuccess()))
-        .put("consecutiveFailures", sync.consecutiveFailures());
-    if (sync.lastError() != null) {
-      sourceStatus.put("lastError", new JsonObject().put("message", sync.lastError()).put("at", iso(sync.lastErrorAt())));
+    JsonObject sourceStatus;
+    if (follower) {
+      // Only the leader reads the source: a follower shows the outcome the leader wrote on the ConfigMap.
+      sourceStatus = new JsonObject().put("name", source).put("reportedBy", reported.getString("leader"))
+          .put("healthy", reported.getBoolean("healthy")).put("since", reported.getString("since"))
+          .put("lastSuccessfulSync", reported.getString("lastSuccessfulSync"))
+          .put("consecutiveFailures", reported.getLong("consecutiveFailures"));
+      if (reported.getJsonObject("lastError") != null) {
+        sourceStatus.put("lastError", reported.getJsonObject("lastError"));
+      }
+    } else {
+      sourceStatus = new JsonObject()
+          .put("name", source)
+          .put("healthy", sync.failing() == null && sync.lastSuccess() != null)
+          .put("lastSuccessfulSync", iso(sync.lastSuccess()))
+          .put("consecutiveFailures", sync.consecutiveFailures());
+      if (sync.lastError() != null) {
+        sourceStatus.put("lastError", new JsonObject().put("message", sync.lastError()).put("at", iso(sync.lastErrorAt())));
+      }
     }
     body.put("source", sourceStatus).put("store", store);
     if (leader != null) {
@@ -72,6 +94,18 @@ final class Readiness {
       out.add(j);
     }
     body.put("mirrors", out);
+  }
+
+  private static Instant latest(Instant a, Instant b) {
+    return a == null ? b : b == null || a.isAfter(b) ? a : b;
+  }
+
+  private static boolean newer(Instant own, Instant reported) {
+    return own != null && (reported == null || own.isAfter(reported));
+  }
+
+  private static Instant instant(String iso) {
+    return iso == null ? null : Instant.parse(iso);
   }
 
   private static String iso(Instant at) {

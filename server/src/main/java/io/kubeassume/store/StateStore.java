@@ -34,4 +34,12 @@ public interface StateStore {
   default boolean needsWrite(MergeState state) {
     return false;
   }
+
+  /**
+   * Records the outcome of the writer's latest sync where other replicas can read it (the
+   * ConfigMap's status annotation). Never fails; stores read by nobody else ignore it.
+   */
+  default Future<Void> reportSync(boolean succeeded, String error, long consecutiveFailures) {
+    return Future.succeededFuture();
+  }
 }

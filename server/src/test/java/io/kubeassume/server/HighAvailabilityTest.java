@@ -14,7 +14,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.store.ConfigMapCodec;
+import io.kubeassume.config.SourceType;
+import io.kubeassume.store.ConfigMapSyncStatus;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +47,7 @@ class HighAvailabilityTest {
   Path dir;
   MockCluster cluster;
   final List<TestServer> replicas = new ArrayList<>();
+  final List<CuttableProxy> proxies = new ArrayList<>();
 
   @BeforeEach
   void startCluster() {
@@ -54,7 +63,27 @@ class HighAvailabilityTest {
         // already closed by the test
       }
     }
+    for (CuttableProxy p : proxies) {
+      p.close();
+    }
     cluster.close();
+  }
+
+  /** A replica that reaches the API server through its own proxy, so its connection can be cut. */
+  TestServer replicaBehind(CuttableProxy proxy, String identity) throws Exception {
+    TestServer t = TestServer.start(cluster.replica(ISSUER, identity, proxy.url()).build());
+    replicas.add(t);
+    return t;
+  }
+
+  CuttableProxy proxy() throws Exception {
+    CuttableProxy p = new CuttableProxy(URI.create(cluster.apiServer.url("/")));
+    proxies.add(p);
+    return p;
+  }
+
+  static JsonObject readyz(TestServer t) throws Exception {
+    return new JsonObject(t.get(t.managementUri("/readyz")).body());
   }
 
   TestServer replica(String identity) throws Exception {
@@ -157,6 +186,170 @@ class HighAvailabilityTest {
     assertTrue(servedKids(restarted, JWKS).containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), "retired key survives restart");
   }
 
+  /**
+   * The leader is cut off from the API server (a frozen node, a partition): it cannot renew nor
+   * release the Lease. The follower takes over once the Lease expires, keeps the retired key, and
+   * neither replica ever stops serving the documents.
+   */
+  @Test
+  void aLeaderCutOffWithoutReleasingTheLeaseIsReplacedAfterTheLeaseDuration() throws Exception {
+    RSAKey a = Keys.rsa();
+    RSAKey b = Keys.rsa();
+    cluster.serves(ISSUER, a);
+    CuttableProxy p1 = proxy();
+    CuttableProxy p2 = proxy();
+    TestServer r1 = replicaBehind(p1, "replica-1");
+    TestServer r2 = replicaBehind(p2, "replica-2");
+    List<TestServer> group = List.of(r1, r2);
+    allServe(group, List.of(Keys.kidOf(a)));
+    TestServer leader = awaitOneLeader(group);
+    TestServer follower = leader == r1 ? r2 : r1;
+    CuttableProxy leaderLink = leader == r1 ? p1 : p2;
+    String leaderId = identity(leader);
+    String followerId = identity(follower);
+
+    cluster.serves(ISSUER, b);
+    await(WITHIN, "a is retired in the ConfigMap", io(() -> cluster.configMap().getData().get(ConfigMapCodec.STATE_KEY)
+        .contains("\"retiredAt\":\"")));
+    List<String> both = servedKids(leader, JWKS);
+    allServe(group, both);
+    assertTrue(both.containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), both.toString());
+
+    // Every replica is polled over real HTTP for the whole fail-over; any miss is recorded.
+    AtomicBoolean polling = new AtomicBoolean(true);
+    AtomicInteger answers = new AtomicInteger();
+    AtomicReference<String> miss = new AtomicReference<>();
+    Thread poller = new Thread(() -> {
+      while (polling.get()) {
+        for (TestServer t : group) {
+          try {
+            HttpResponse<String> r = t.get(t.publicUri(JWKS));
+            if (r.statusCode() != 200 || !r.body().contains(Keys.kidOf(a))) {
+              miss.compareAndSet(null, r.statusCode() + " " + r.body());
+            }
+            answers.incrementAndGet();
+          } catch (Exception e) {
+            miss.compareAndSet(null, e.toString());
+          }
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "jwks-poller");
+    poller.start();
+
+    cluster.drainRequests();
+    leaderLink.cut();
+    // Not released: the Lease still names the cut-off leader until it expires.
+    assertEquals(leaderId, cluster.leaseHolder());
+    await(WITHIN, "the follower takes over after the lease duration", () -> follower.server.leading());
+    assertEquals(followerId, cluster.leaseHolder());
+    await(WITHIN, "the cut-off leader steps down after its renew deadline", () -> !leader.server.leading());
+    await(WITHIN, "the new leader read the API server", io(() -> MockCluster.jwksReaders(cluster.drainRequests())
+        .contains(followerId)));
+    await(WITHIN, "the new leader reports its sync in the ConfigMap", io(() -> ConfigMapSyncStatus.decode(
+        cluster.configMap().getMetadata().getAnnotations().get(ConfigMapSyncStatus.ANNOTATION)).orElseThrow().leader()
+        .equals(followerId)));
+    for (TestServer t : group) {
+      assertEquals(both, servedKids(t, JWKS), "retired key a still served after the fail-over");
+    }
+    assertTrue(cluster.configMap().getData().get(ConfigMapCodec.STATE_KEY).contains(Keys.kidOf(a)),
+        "the new leader merged onto the ConfigMap: a stays retired, not forgotten");
+    polling.set(false);
+    poller.join();
+    assertNull(miss.get(), "a replica stopped serving during the fail-over");
+    assertTrue(answers.get() > 10, "the poller ran: " + answers.get());
+    assertEquals(2.0, leader.metric("kubeassume_leader_transitions_total"), "the old leader started and stopped once");
+    assertEquals(0.0, leader.metric("kubeassume_leader"));
+
+    // The partition heals: the old leader stays a follower and follows the new leader's writes.
+    leaderLink.heal();
+    RSAKey c = Keys.rsa();
+    cluster.serves(ISSUER, b, c);
+    await(Duration.ofSeconds(60), "the healed replica serves the new leader's rotation",
+        io(() -> servedKids(leader, JWKS).contains(Keys.kidOf(c))));
+    assertTrue(follower.server.leading() && !leader.server.leading(), "one leader after the partition heals");
+  }
+
+  /**
+   * Only the leader reads the API server; its sync outcome rides on the ConfigMap, so a
+   * follower's /readyz (and kubectl) shows the leader's errors, with one write per change.
+   */
+  @Test
+  void followersShowTheLeadersSyncErrorsFromTheConfigMap() throws Exception {
+    RSAKey a = Keys.rsa();
+    cluster.serves(ISSUER, a);
+    List<TestServer> group = replicas("replica-1", "replica-2");
+    allServe(group, List.of(Keys.kidOf(a)));
+    TestServer leader = awaitOneLeader(group);
+    TestServer follower = group.stream().filter(t -> t != leader).findFirst().orElseThrow();
+    String leaderId = identity(leader);
+    await(WITHIN, "the follower shows the leader's healthy sync", io(() -> {
+      JsonObject source = readyz(follower).getJsonObject("source");
+      return leaderId.equals(source.getString("reportedBy")) && source.getBoolean("healthy");
+    }));
+    assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+
+    cluster.drainRequests();
+    double errorsBefore = leader.metric("kubeassume_sync_total{source=\"kubernetes\",status=\"error\"}");
+    cluster.oidcFails(503);
+    await(WITHIN, "the follower shows the leader's error", io(() -> {
+      JsonObject source = readyz(follower).getJsonObject("source");
+      return !source.getBoolean("healthy") && source.getJsonObject("lastError").getString("message").contains("503");
+    }));
+    await(WITHIN, "the leader keeps failing", io(() ->
+        leader.metric("kubeassume_sync_total{source=\"kubernetes\",status=\"error\"}") >= errorsBefore + 3));
+    assertEquals(1, MockCluster.configMapWrites(cluster.drainRequests()), "one status write for the change, none per poll");
+    HttpResponse<String> ready = follower.get(follower.managementUri("/readyz"));
+    assertEquals(200, ready.statusCode(), "still ready: the documents are served: " + ready.body());
+    assertEquals(0.0, follower.metric("kubeassume_leader_sync_up"));
+    ConfigMapSyncStatus annotated = ConfigMapSyncStatus.decode(
+        cluster.configMap().getMetadata().getAnnotations().get(ConfigMapSyncStatus.ANNOTATION)).orElseThrow();
+    assertEquals(leaderId, annotated.leader());
+    assertTrue(!annotated.healthy() && annotated.lastError().contains("503"), annotated.toString());
+
+    cluster.serves(ISSUER, a);
+    await(WITHIN, "the follower shows the recovery", io(() -> readyz(follower).getJsonObject("source").getBoolean("healthy")));
+    assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+    for (TestServer t : group) {
+      assertEquals(List.of(Keys.kidOf(a)), servedKids(t, JWKS));
+    }
+  }
+
+  /**
+   * A leader whose key source cannot be set up (its key directory is missing) retries, then
+   * gives the Lease up; a replica that can read its keys leads instead.
+   */
+  @Test
+  void aLeaderWhoseSyncLoopCannotStartGivesTheLeaseToAReplicaThatCan() throws Exception {
+    Path good = Files.createDirectories(dir.resolve("good"));
+    Files.copy(TestServer.DEV_PUBLIC_KEY, good.resolve("sa.pub"));
+    TestServer broken = TestServer.start(cluster.replica(ISSUER, "replica-broken").source(SourceType.FILES)
+        .keys(List.of(dir.resolve("not-mounted/sa.pub"))).build());
+    replicas.add(broken);
+    await(WITHIN, "the broken replica leads", () -> broken.server.leading());
+    await(WITHIN, "its failed starts show on /readyz", io(() -> {
+      JsonObject loop = readyz(broken).getJsonObject("leader").getJsonObject("syncLoop");
+      return !loop.getBoolean("running") && loop.getInteger("startFailures") >= 1
+          && loop.getJsonObject("lastError").getString("message").contains("not-mounted");
+    }));
+    assertTrue(broken.metric("kubeassume_sync_loop_start_failures_total") >= 1);
+    assertEquals(0.0, broken.metric("kubeassume_sync_loop_running"));
+
+    TestServer healthy = TestServer.start(cluster.replica(ISSUER, "replica-healthy").source(SourceType.FILES)
+        .keys(List.of(good.resolve("sa.pub"))).build());
+    replicas.add(healthy);
+    await(Duration.ofSeconds(40), "the healthy replica leads", () -> healthy.server.leading());
+    await(WITHIN, "both serve the healthy leader's keys", io(() -> servedKids(broken, JWKS).size() == 1
+        && servedKids(broken, JWKS).equals(servedKids(healthy, JWKS))));
+    assertTrue(broken.metric("kubeassume_leader_resignations_total") >= 1, "the broken leader resigned");
+    assertEquals(1.0, healthy.metric("kubeassume_sync_loop_running"));
+    assertEquals("replica-healthy", cluster.leaseHolder());
+  }
+
   @Test
   void anApiServerOutageKeepsEveryReplicaServingAndReady() throws Exception {
     RSAKey a = Keys.rsa();
@@ -191,9 +384,21 @@ class HighAvailabilityTest {
     HttpResponse<String> ready = leader.get(leader.managementUri("/readyz"));
     assertEquals(503, ready.statusCode(), ready.body());
     assertTrue(ready.body().contains(ISSUER) && ready.body().contains(apiServerIssuer), ready.body());
-    assertNull(cluster.configMap(), "nothing written to the ConfigMap");
+    // The ConfigMap holds only the leader's status: no documents, and the reason for kubectl and the followers.
+    await(WITHIN, "the mismatch is recorded on the ConfigMap", () -> cluster.configMap() != null);
+    ConfigMap cm = cluster.configMap();
+    assertTrue(cm.getData() == null || cm.getData().isEmpty(), "no documents written: " + cm.getData());
+    ConfigMapSyncStatus status = ConfigMapSyncStatus.decode(cm.getMetadata().getAnnotations()
+        .get(ConfigMapSyncStatus.ANNOTATION)).orElseThrow();
+    assertTrue(!status.healthy() && status.lastError().contains(apiServerIssuer), status.toString());
+    TestServer follower = group.stream().filter(t -> t != leader).findFirst().orElseThrow();
+    await(WITHIN, "the follower shows the leader's mismatch", io(() -> {
+      HttpResponse<String> r = follower.get(follower.managementUri("/readyz"));
+      return r.statusCode() == 503 && r.body().contains(apiServerIssuer) && r.body().contains("\"reportedBy\":\"replica-");
+    }));
     for (TestServer t : group) {
       assertEquals(503, t.get(t.publicUri(JWKS)).statusCode(), "nothing published");
+      assertEquals(0.0, t.metric("kubeassume_configmap_rejected_total"), "a status-only ConfigMap is not invalid");
     }
   }
 

@@ -66,6 +66,11 @@ final class MockCluster implements AutoCloseable {
   }
 
   Path kubeconfig(String token) throws Exception {
+    return kubeconfig(token, apiServer.url("/"));
+  }
+
+  /** A kubeconfig for {@code token} pointing at {@code server} (e.g. a {@link CuttableProxy}). */
+  Path kubeconfig(String token, String server) throws Exception {
     Path file = dir.resolve("kubeconfig-" + token);
     Files.writeString(file, """
         apiVersion: v1
@@ -85,17 +90,33 @@ final class MockCluster implements AutoCloseable {
             user: kubeassume
             namespace: %s
         current-context: mock
-        """.formatted(apiServer.url("/").replaceAll("/$", ""), token, NAMESPACE));
+        """.formatted(server.replaceAll("/$", ""), token, NAMESPACE));
     return file;
   }
 
   /** A replica named {@code identity}; short election timings, yet long enough for a busy 2-core machine. */
   ServeConfig.Builder replica(String issuer, String identity) throws Exception {
-    return TestServer.kubernetesConfig(issuer, kubeconfig(identity))
+    return replica(issuer, identity, apiServer.url("/"));
+  }
+
+  /** A replica that reaches the API server at {@code server} (a {@link CuttableProxy} in front of it). */
+  ServeConfig.Builder replica(String issuer, String identity, String server) throws Exception {
+    return TestServer.kubernetesConfig(issuer, kubeconfig(identity, server))
         .store(StoreType.CONFIGMAP)
         .pollInterval(Duration.ofSeconds(1))
         .cluster(new ClusterSettings(NAMESPACE, CONFIGMAP, "kubeassume", identity,
             Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)));
+  }
+
+  /** Who holds the Lease now, as the API server says. */
+  String leaseHolder() {
+    return client.leases().inNamespace(NAMESPACE).withName("kubeassume").get().getSpec().getHolderIdentity();
+  }
+
+  /** Writes (PUT/POST/PATCH) of the ConfigMap among {@code requests}. */
+  static long configMapWrites(List<RecordedRequest> requests) {
+    return requests.stream().filter(r -> r.getPath() != null && r.getPath().contains("/configmaps")
+        && List.of("PUT", "POST", "PATCH").contains(r.getMethod())).count();
   }
 
   ConfigMap configMap() {

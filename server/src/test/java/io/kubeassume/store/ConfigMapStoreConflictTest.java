@@ -62,7 +62,7 @@ class ConfigMapStoreConflictTest {
   }
 
   ConfigMapStateStore store() {
-    return new ConfigMapStateStore(vertx, client, "oidc", "kubeassume-oidc", ISSUER, new ConfigMapMetrics(registry),
+    return new ConfigMapStateStore(vertx, client, "oidc", "kubeassume-oidc", ISSUER, "test-writer", new ConfigMapMetrics(registry),
         s -> {
           synchronized (served) {
             served.add(s);
