@@ -98,7 +98,7 @@ done
 log "starting kubeassume: java $JAVA_OPTS"
 # shellcheck disable=SC2086
 T0=$(date +%s%N)
-java $JAVA_OPTS -jar "$JAR" serve --issuer-url "http://localhost:$KA_PORT" --keys "$KEYS" \
+java $JAVA_OPTS -jar "$JAR" serve --source files --issuer-url "http://localhost:$KA_PORT" --keys "$KEYS" \
   --bind 127.0.0.1 --port "$KA_PORT" --management-port "$KA_MPORT" --log-level warn \
   >"$WORK/kubeassume.log" 2>&1 &
 KA_PID=$!
