@@ -40,12 +40,12 @@ final class SetupAwsCommand implements Callable<Integer> {
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",", defaultValue = "sts.amazonaws.com",
       description = "Client ID (token audience) the provider accepts; repeatable. Default: ${DEFAULT-VALUE}. "
-          + "Env: KUBEASSUME_AUDIENCE")
+          + "Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--thumbprint", paramLabel = "SHA1", split = ",",
-      description = "Thumbprint(s) to register instead of reading the issuer's TLS chain (SHA-1 hex of the top "
-          + "intermediate CA). Env: KUBEASSUME_THUMBPRINT")
+      description = "Thumbprint to register instead of reading the issuer's TLS chain (SHA-1 hex of the top "
+          + "intermediate CA); repeatable, at most 5. Env: KUBEASSUME_THUMBPRINT (comma-separated)")
   List<String> thumbprints = new ArrayList<>();
 
   @Option(names = "--role-name", paramLabel = "NAME",

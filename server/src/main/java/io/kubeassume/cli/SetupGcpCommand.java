@@ -50,8 +50,8 @@ final class SetupGcpCommand implements Callable<Integer> {
   String providerId;
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",",
-      description = "Allowed token audiences (at most 10). Default: none, so tokens must carry the provider's "
-          + "resource name as audience. Env: KUBEASSUME_AUDIENCE")
+      description = "Allowed token audience; repeatable, at most 10. Default: none, so tokens must carry the "
+          + "provider's resource name as audience. Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--attribute-condition", paramLabel = "CEL",

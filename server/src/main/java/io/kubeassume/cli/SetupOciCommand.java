@@ -44,11 +44,13 @@ final class SetupOciCommand implements Callable<Integer> {
   String jwksUrl;
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",",
-      description = "Token audiences accepted (clientClaimName aud). Env: KUBEASSUME_AUDIENCE")
+      description = "Token audience accepted (clientClaimName aud); repeatable. Default: none, any audience. "
+          + "Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--oauth-client", paramLabel = "CLIENT_ID", split = ",",
-      description = "OAuth client IDs allowed to make the exchange. Env: KUBEASSUME_OAUTH_CLIENT")
+      description = "OAuth client ID allowed to make the exchange; repeatable. "
+          + "Env: KUBEASSUME_OAUTH_CLIENT (comma-separated)")
   List<String> oauthClients = new ArrayList<>();
 
   @Option(names = "--service-user", paramLabel = "USER_ID",
