@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.iam.IamClientBuilder;
         "Creates or updates the IAM OIDC identity provider for the issuer (missing audiences and thumbprints are "
             + "added to an existing one), prints its ARN and a role trust policy for a service account, and with "
             + "--role-name creates or updates that role.",
-        "Credentials: the AWS SDK default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance or pod role)."})
+        "Credentials: the AWS SDK default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance or pod role).",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupAwsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Creates or updates the identity domain's identity propagation trust (type JWT, active) for the issuer, so "
             + "workloads can exchange their service-account tokens for an OCI UPST, and prints that exchange.",
-        "Credentials: the OCI config file (~/.oci/config, profile DEFAULT); requests are signed by the OCI SDK."})
+        "Credentials: the OCI config file (--oci-config, --oci-profile); requests are signed by the OCI SDK.",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupOciCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

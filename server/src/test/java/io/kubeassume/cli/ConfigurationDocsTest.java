@@ -128,6 +128,10 @@ class ConfigurationDocsTest {
       String[] args = (c.getKey() + " --help").split(" ");
       assertEquals(0, cmd.execute(args), String.join(" ", args));
       String help = out.toString();
+      String description = String.join(" ", c.getValue().usageMessage().description());
+      assertTrue(description.contains("Exit code") && description.contains("Every flag has an environment twin"),
+          "the description of kubeassume " + c.getKey() + " states its exit codes and that every flag has an "
+              + "environment twin: " + description);
       String joined = help.replaceAll("\\s+", "");
       assertTrue(!help.contains("${") && !help.contains("null"), "unresolved text in the help of " + c.getKey() + ":\n" + help);
       for (OptionSpec o : c.getValue().options()) {
