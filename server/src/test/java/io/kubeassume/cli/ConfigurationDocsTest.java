@@ -191,6 +191,68 @@ class ConfigurationDocsTest {
     assertEquals(expected, String.join(",", aws.audiences));
   }
 
+  /** Every example command line in README.md and docs/*.md uses flags its command has. */
+  @Test
+  void everyExampleCommandLineInTheDocsParses() throws IOException {
+    List<String> files = new ArrayList<>(List.of("README.md"));
+    try (var docs = Files.list(projectRoot().resolve("docs"))) {
+      docs.map(p -> "docs/" + p.getFileName()).filter(n -> n.endsWith(".md")).sorted().forEach(files::add);
+    }
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (String file : files) {
+      for (Map.Entry<Integer, List<String>> example : examples(read(file)).entrySet()) {
+        List<String> args = example.getValue();
+        if (args.isEmpty() || args.contains("...")) {
+          continue; // an elided example cannot be parsed
+        }
+        checked++;
+        try {
+          KubeassumeCommand.commandLine(Map.of()).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+          problems.add(file + ":" + example.getKey() + ": 'kubeassume " + String.join(" ", args) + "': " + e.getMessage());
+        }
+      }
+    }
+    assertTrue(checked >= 15, "found the examples (" + checked + ")");
+    assertNoProblems(problems);
+  }
+
+  /**
+   * The arguments of each "java ... -jar server/target/kubeassume.jar ARGS" inside a fenced code block, by line:
+   * continuation lines joined, stopped at a comment, pipe or redirection.
+   */
+  static Map<Integer, List<String>> examples(List<String> lines) {
+    Map<Integer, List<String>> out = new LinkedHashMap<>();
+    boolean fenced = false;
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i).strip();
+      if (l.startsWith("```")) {
+        fenced = !fenced;
+        continue;
+      }
+      int jar = l.indexOf("kubeassume.jar ");
+      if (!fenced || !l.contains("java ") || jar < 0) {
+        continue;
+      }
+      int start = i + 1;
+      StringBuilder command = new StringBuilder(l.substring(jar + "kubeassume.jar ".length()));
+      while (command.toString().endsWith("\\") && i + 1 < lines.size()) {
+        command.setLength(command.length() - 1);
+        command.append(' ').append(lines.get(++i).strip());
+      }
+      List<String> args = new ArrayList<>();
+      for (String word : command.toString().strip().split("\\s+")) {
+        if (word.startsWith("#") || word.equals("|") || word.startsWith(">") || word.startsWith("&")) {
+          break;
+        }
+        args.add(word);
+      }
+      out.put(start, args);
+    }
+    return out;
+  }
+
   // ---- the picocli model
 
   /** Every (sub)command that has options of its own, by its path below kubeassume ("serve", "setup aws"). */
