@@ -17,8 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "jwks", mixinStandardHelpOptions = true,
-    description = "Prints the JWKS for the given keys to stdout, exactly as 'serve' would publish it "
-        + "(for clouds that take an uploaded JWKS, e.g. GCP's --jwk-json-path).")
+    description = {
+        "Prints the JWKS for the given keys to stdout, exactly as 'serve' would publish it "
+            + "(for clouds that take an uploaded JWKS, e.g. GCP's --jwk-json-path or 'setup gcp --jwks-file').",
+        "Exit code 0: printed; 1: a key is missing, unreadable or refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --keys is also KUBEASSUME_KEYS."})
 final class JwksCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

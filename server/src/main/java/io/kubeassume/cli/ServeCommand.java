@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Serves the issuer's /.well-known/openid-configuration and /openid/v1/jwks on the public port, "
-            + "and /healthz, /readyz, /metrics on the management port.",
+            + "and /healthz, /readyz, /metrics on the management port. Runs until SIGTERM or SIGINT.",
+        "Exit code 1: start-up failed (a port taken, the state file unreadable, a mirror check failed); 2: a wrong flag.",
         "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class ServeCommand implements Callable<Integer> {
   @Spec
@@ -122,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--state-file", paramLabel = "FILE",
       description = "Where retired keys and their times are kept, so a restart inside the overlap window still "
-          + "serves them. Without it, state lives in memory. Env: KUBEASSUME_STATE_FILE")
+          + "serves them. Only with --store file; without it, state lives in memory. Env: KUBEASSUME_STATE_FILE")
   String stateFile;
 
   @Option(names = "--poll-interval", paramLabel = "DURATION", defaultValue = "30s",

@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.iam.IamClientBuilder;
         "Creates or updates the IAM OIDC identity provider for the issuer (missing audiences and thumbprints are "
             + "added to an existing one), prints its ARN and a role trust policy for a service account, and with "
             + "--role-name creates or updates that role.",
-        "Credentials: the AWS SDK default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance or pod role)."})
+        "Credentials: the AWS SDK default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance or pod role).",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupAwsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -40,12 +42,12 @@ final class SetupAwsCommand implements Callable<Integer> {
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",", defaultValue = "sts.amazonaws.com",
       description = "Client ID (token audience) the provider accepts; repeatable. Default: ${DEFAULT-VALUE}. "
-          + "Env: KUBEASSUME_AUDIENCE")
+          + "Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--thumbprint", paramLabel = "SHA1", split = ",",
-      description = "Thumbprint(s) to register instead of reading the issuer's TLS chain (SHA-1 hex of the top "
-          + "intermediate CA). Env: KUBEASSUME_THUMBPRINT")
+      description = "Thumbprint to register instead of reading the issuer's TLS chain (SHA-1 hex of the top "
+          + "intermediate CA); repeatable, at most 5. Env: KUBEASSUME_THUMBPRINT (comma-separated)")
   List<String> thumbprints = new ArrayList<>();
 
   @Option(names = "--role-name", paramLabel = "NAME",

@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
         "Creates or updates the federated identity credential on a user-assigned managed identity that trusts "
             + "system:serviceaccount:NS:SA from the issuer (audience api://AzureADTokenExchange).",
         "Credentials: azure-identity's DefaultAzureCredential (environment, workload identity, managed identity, "
-            + "az login)."})
+            + "az login).",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupAzureCommand implements Callable<Integer> {
   static final String SEGMENT = "[A-Za-z0-9._()-]{1,90}";
 

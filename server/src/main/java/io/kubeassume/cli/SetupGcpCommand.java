@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
         "Creates or updates the workload identity pool and its OIDC provider for the issuer (google.subject="
             + "assertion.sub, attribute.namespace, attribute.service_account), and prints the principal:// and "
             + "principalSet:// members and the gcloud grant.",
-        "Credentials: Google Application Default Credentials."})
+        "Credentials: Google Application Default Credentials.",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupGcpCommand implements Callable<Integer> {
   static final String ID = "[a-z0-9-]{4,32}";
 
@@ -50,8 +52,8 @@ final class SetupGcpCommand implements Callable<Integer> {
   String providerId;
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",",
-      description = "Allowed token audiences (at most 10). Default: none, so tokens must carry the provider's "
-          + "resource name as audience. Env: KUBEASSUME_AUDIENCE")
+      description = "Allowed token audience; repeatable, at most 10. Default: none, so tokens must carry the "
+          + "provider's resource name as audience. Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--attribute-condition", paramLabel = "CEL",

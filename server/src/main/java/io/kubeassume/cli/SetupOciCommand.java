@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Creates or updates the identity domain's identity propagation trust (type JWT, active) for the issuer, so "
             + "workloads can exchange their service-account tokens for an OCI UPST, and prints that exchange.",
-        "Credentials: the OCI config file (~/.oci/config, profile DEFAULT); requests are signed by the OCI SDK."})
+        "Credentials: the OCI config file (--oci-config, --oci-profile); requests are signed by the OCI SDK.",
+        "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
 final class SetupOciCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -44,11 +46,13 @@ final class SetupOciCommand implements Callable<Integer> {
   String jwksUrl;
 
   @Option(names = "--audience", paramLabel = "AUD", split = ",",
-      description = "Token audiences accepted (clientClaimName aud). Env: KUBEASSUME_AUDIENCE")
+      description = "Token audience accepted (clientClaimName aud); repeatable. Default: none, any audience. "
+          + "Env: KUBEASSUME_AUDIENCE (comma-separated)")
   List<String> audiences = new ArrayList<>();
 
   @Option(names = "--oauth-client", paramLabel = "CLIENT_ID", split = ",",
-      description = "OAuth client IDs allowed to make the exchange. Env: KUBEASSUME_OAUTH_CLIENT")
+      description = "OAuth client ID allowed to make the exchange; repeatable. "
+          + "Env: KUBEASSUME_OAUTH_CLIENT (comma-separated)")
   List<String> oauthClients = new ArrayList<>();
 
   @Option(names = "--service-user", paramLabel = "USER_ID",
