@@ -27,6 +27,11 @@ COPY --from=build --chown=0:0 --chmod=0444 /kubeassume.jar /app/kubeassume.jar
 # write goes to /tmp, which Kubernetes mounts as an emptyDir under a read-only root filesystem.
 # Replace the whole variable to change a flag (the chart's jvmOptions does).
 ENV JDK_JAVA_OPTIONS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -Djava.io.tmpdir=/tmp -Dvertx.disableFileCaching=true -Dvertx.cacheDirBase=/tmp/vertx-cache"
+# Class-data sharing: a training run of this JRE on this jar archives the classes serving loads,
+# which halves the time to the first response and lowers resident memory (docs/performance.md).
+# Same JVM flags as at run time; the archive is read-only, like the jar.
+COPY --chown=0:0 --chmod=0555 packaging/cds-train.sh /app/cds-train.sh
+RUN /app/cds-train.sh /app/kubeassume.jar /app/kubeassume.jsa && chmod 0444 /app/kubeassume.jsa
 # A numeric user, so runAsNonRoot can verify it without a passwd entry.
 USER 65532:65532
 WORKDIR /tmp
@@ -34,5 +39,6 @@ WORKDIR /tmp
 EXPOSE 8080 9090
 # No HEALTHCHECK: the image has no HTTP client worth adding for it; Kubernetes probes
 # /healthz (liveness) and /readyz (readiness) on port 9090 (deploy/helm/kubeassume).
-ENTRYPOINT ["java", "-jar", "/app/kubeassume.jar"]
+# The archive is used when it matches this JVM and jar, and silently skipped otherwise.
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/kubeassume.jsa", "-jar", "/app/kubeassume.jar"]
 CMD ["serve"]

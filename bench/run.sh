@@ -13,6 +13,8 @@
 #   BENCH_KA_PORT / BENCH_KA_MPORT / BENCH_NGINX_PORT   local ports (default 18080 / 19090 / 18081)
 #   BENCH_JAR        the jar to run (default server/target/kubeassume.jar; for experiments)
 #   BENCH_KEEP=1     keep the temp dir (logs, nginx config, wrk output)
+#   BENCH_CDS=0      run without a class-data sharing archive (default 1: train one with
+#                    packaging/cds-train.sh first, as the container image does)
 #
 # Everything listens on 127.0.0.1 only. Exit status is 0 whatever the numbers are (this is a
 # measurement, not a test); it is non-zero only if something failed to install, build or start.
@@ -89,6 +91,14 @@ if ((BUILD)); then
   (cd "$ROOT" && mvn -B -q -o package -DskipTests) >&2 || die "build failed"
 fi
 [[ -f "$JAR" ]] || die "$JAR missing (build it, or drop --no-build)"
+
+if [[ "${BENCH_CDS:-1}" == 1 ]]; then
+  log "training a class-data sharing archive (packaging/cds-train.sh), as the image does"
+  # The training run uses the same flags, so the archive matches the measured JVM.
+  JDK_JAVA_OPTIONS="$JAVA_OPTS" bash "$ROOT/packaging/cds-train.sh" "$JAR" "$WORK/kubeassume.jsa" >&2 \
+    || die "class-data sharing training failed"
+  JAVA_OPTS="$JAVA_OPTS -XX:SharedArchiveFile=$WORK/kubeassume.jsa"
+fi
 
 for p in "$KA_PORT" "$KA_MPORT" "$NGINX_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is already in use"; fi

@@ -64,9 +64,18 @@ class DockerfileTest {
   }
 
   @Test
-  void entrypointIsTheJarAndServeIsTheDefaultCommand() {
-    assertEquals("[\"java\", \"-jar\", \"/app/kubeassume.jar\"]", docker.inFinalStage("ENTRYPOINT").get(0).arguments());
+  void entrypointIsTheJarWithItsClassArchiveAndServeIsTheDefaultCommand() {
+    assertEquals("[\"java\", \"-XX:SharedArchiveFile=/app/kubeassume.jsa\", \"-jar\", \"/app/kubeassume.jar\"]",
+        docker.inFinalStage("ENTRYPOINT").get(0).arguments());
     assertEquals("[\"serve\"]", docker.inFinalStage("CMD").get(0).arguments());
+  }
+
+  @Test
+  void theClassArchiveIsTrainedInTheRuntimeStageWithTheTestedScript() {
+    // Same JRE and jar path as at run time, else the JVM ignores the archive; CdsTrainingTest runs the script.
+    assertTrue(docker.inFinalStage("COPY").stream().anyMatch(c -> c.arguments().contains("packaging/cds-train.sh /app/cds-train.sh")));
+    assertTrue(docker.inFinalStage("RUN").stream()
+        .anyMatch(r -> r.arguments().startsWith("/app/cds-train.sh /app/kubeassume.jar /app/kubeassume.jsa")));
   }
 
   @Test
