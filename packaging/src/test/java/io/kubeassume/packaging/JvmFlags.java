@@ -35,10 +35,13 @@ final class JvmFlags {
     return found;
   }
 
-  /** The -X and -XX flags of a command line, in order (system properties and the rest are left out). */
+  /**
+   * The -X and -XX flags of a command line, in order (system properties and the rest are left out;
+   * so is the class-data sharing archive, which the image passes in its entrypoint).
+   */
   static List<String> sizing(String commandLine) {
     return Arrays.stream(commandLine.replace("\\\n", " ").split("[\\s\"',\\[\\]]+"))
-        .filter(t -> t.startsWith("-X"))
+        .filter(t -> t.startsWith("-X") && !t.startsWith("-XX:SharedArchiveFile="))
         .collect(Collectors.toList());
   }
 }
