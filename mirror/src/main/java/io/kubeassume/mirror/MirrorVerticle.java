@@ -98,7 +98,9 @@ public final class MirrorVerticle extends VerticleBase {
         return null;
       }, false));
     }
-    return Future.all(checks).<Void>mapEmpty().transform(ar -> {
+    // join, not all: all fails at the first failure while other checks still use their clients,
+    // which closeTargets would then close under them, and it may report a later mirror's error.
+    return Future.join(checks).<Void>mapEmpty().transform(ar -> {
       if (ar.failed()) {
         Throwable cause = firstCause(checks, ar.cause());
         return closeTargets().transform(ignored -> Future.<Void>failedFuture(cause));
@@ -114,7 +116,7 @@ public final class MirrorVerticle extends VerticleBase {
     });
   }
 
-  /** The first failed check's own exception (Future.all reports just one, not necessarily the first in order). */
+  /** The first failed check's own exception, in configuration order (Future.join reports just one). */
   private static Throwable firstCause(List<Future<Void>> checks, Throwable fallback) {
     for (Future<Void> f : checks) {
       if (f.failed()) {
