@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #offer} may be called from any thread and only records the snapshot and
  * wakes this verticle; SDK calls run on a worker pool of this verticle, at most one publish per
  * target at a time. Snapshots offered while a publish runs coalesce: the target then publishes
- * once more, with the latest.
+ * once more, with the latest. Stopping waits for the running publishes, then closes the targets.
  */
 public final class MirrorVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MirrorVerticle.class);
@@ -130,7 +130,13 @@ public final class MirrorVerticle extends VerticleBase {
   public Future<?> stop() {
     home = null;
     vertx.cancelTimer(resyncTimer);
-    return closeTargets().eventually(() -> workers.close());
+    // A running publish still uses its target's client: close the clients once those are done
+    // (each SDK call is bounded by the client's timeouts), not under them.
+    List<Future<?>> running = new ArrayList<>(lanes.size());
+    for (Lane lane : lanes) {
+      running.add(lane.inFlight);
+    }
+    return Future.join(running).eventually(this::closeTargets).eventually(() -> workers.close());
   }
 
   private Future<Void> closeTargets() {
@@ -162,6 +168,8 @@ public final class MirrorVerticle extends VerticleBase {
     final AtomicReference<TargetStatus> status;
     boolean running;
     boolean again;
+    /** The running publish, or the last one; stop() waits for it. */
+    Future<?> inFlight = Future.succeededFuture();
     String loggedError;
 
     Lane(Mirror mirror, MirrorMetrics metrics) {
@@ -182,7 +190,7 @@ public final class MirrorVerticle extends VerticleBase {
       }
       running = true;
       long started = System.nanoTime();
-      workers.executeBlocking(() -> mirror.publisher().publish(snapshot), false).onComplete(ar -> {
+      inFlight = workers.executeBlocking(() -> mirror.publisher().publish(snapshot), false).onComplete(ar -> {
         running = false;
         long nanos = System.nanoTime() - started;
         if (ar.succeeded()) {

@@ -106,4 +106,22 @@ class MirrorVerticleLifecycleTest {
         cause.getMessage());
     assertTrue(slow.closed && fast.closed, "both targets closed after the failed start");
   }
+
+  @Test
+  void undeployWaitsForTheRunningPublishBeforeClosingTheTarget(Vertx vertx) throws Exception {
+    HeldTarget target = new HeldTarget(null);
+    MirrorVerticle v = new MirrorVerticle(List.of(mirror("s3://oidc/p", target)), Duration.ofHours(1), registry);
+    String id = vertx.deployVerticle(v).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    target.hold = true;
+    v.offer(snapshot(1, key("a")));
+    assertTrue(target.entered.await(10, TimeUnit.SECONDS), "publish started");
+    // Nothing releases the held read but its own time-out (or, wrongly, closing the target).
+    vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertFalse(target.closedWhileReading, "the target was closed under a running publish");
+    assertTrue(target.closed, "the target is closed once the publish is done");
+    Counter errors = registry.find("kubeassume.publish.errors").counter();
+    assertEquals(0.0, errors.count(), "the publish that was running when stopping did not fail");
+  }
 }
