@@ -179,15 +179,7 @@ public final class AzureBlobTarget implements MirrorTarget {
         raw = e.getValue();
       }
     }
-    if (raw == null) {
-      return StoredObject.NO_REVISION;
-    }
-    try {
-      long r = Long.parseLong(raw.strip());
-      return r < 0 ? StoredObject.NO_REVISION : r;
-    } catch (NumberFormatException e) {
-      return StoredObject.NO_REVISION;
-    }
+    return StoredObject.revisionFrom(raw);
   }
 
   @Override
