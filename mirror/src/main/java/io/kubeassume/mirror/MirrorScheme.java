@@ -6,7 +6,8 @@ package io.kubeassume.mirror;
  */
 public enum MirrorScheme {
   /** {@code s3://bucket/prefix}: Amazon S3 or an S3-compatible store (with --mirror-endpoint). */
-  S3("s3", "s3://BUCKET/PREFIX", "s3:GetObject", "s3:PutObject"),
+  // Without s3:ListBucket, S3 answers a read of a missing object (every first start) with 403, not 404.
+  S3("s3", "s3://BUCKET/PREFIX", "s3:GetObject and s3:ListBucket", "s3:PutObject"),
   /** {@code gs://bucket/prefix}: Google Cloud Storage. Replacing an object also needs delete. */
   GCS("gs", "gs://BUCKET/PREFIX", "storage.objects.get", "storage.objects.create and storage.objects.delete"),
   /** {@code azblob://account/container/prefix}: Azure Blob Storage. */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: {@link #offer} may be called from any thread and only records the snapshot and
  * wakes this verticle; SDK calls run on a worker pool of this verticle, at most one publish per
  * target at a time. Snapshots offered while a publish runs coalesce: the target then publishes
- * once more, with the latest.
+ * once more, with the latest. Stopping waits for the running publishes, then closes the targets.
  */
 public final class MirrorVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MirrorVerticle.class);
@@ -98,7 +98,9 @@ public final class MirrorVerticle extends VerticleBase {
         return null;
       }, false));
     }
-    return Future.all(checks).<Void>mapEmpty().transform(ar -> {
+    // join, not all: all fails at the first failure while other checks still use their clients,
+    // which closeTargets would then close under them, and it may report a later mirror's error.
+    return Future.join(checks).<Void>mapEmpty().transform(ar -> {
       if (ar.failed()) {
         Throwable cause = firstCause(checks, ar.cause());
         return closeTargets().transform(ignored -> Future.<Void>failedFuture(cause));
@@ -114,7 +116,7 @@ public final class MirrorVerticle extends VerticleBase {
     });
   }
 
-  /** The first failed check's own exception (Future.all reports just one, not necessarily the first in order). */
+  /** The first failed check's own exception, in configuration order (Future.join reports just one). */
   private static Throwable firstCause(List<Future<Void>> checks, Throwable fallback) {
     for (Future<Void> f : checks) {
       if (f.failed()) {
@@ -128,7 +130,13 @@ public final class MirrorVerticle extends VerticleBase {
   public Future<?> stop() {
     home = null;
     vertx.cancelTimer(resyncTimer);
-    return closeTargets().eventually(() -> workers.close());
+    // A running publish still uses its target's client: close the clients once those are done
+    // (each SDK call is bounded by the client's timeouts), not under them.
+    List<Future<?>> running = new ArrayList<>(lanes.size());
+    for (Lane lane : lanes) {
+      running.add(lane.inFlight);
+    }
+    return Future.join(running).eventually(this::closeTargets).eventually(() -> workers.close());
   }
 
   private Future<Void> closeTargets() {
@@ -160,6 +168,8 @@ public final class MirrorVerticle extends VerticleBase {
     final AtomicReference<TargetStatus> status;
     boolean running;
     boolean again;
+    /** The running publish, or the last one; stop() waits for it. */
+    Future<?> inFlight = Future.succeededFuture();
     String loggedError;
 
     Lane(Mirror mirror, MirrorMetrics metrics) {
@@ -180,7 +190,7 @@ public final class MirrorVerticle extends VerticleBase {
       }
       running = true;
       long started = System.nanoTime();
-      workers.executeBlocking(() -> mirror.publisher().publish(snapshot), false).onComplete(ar -> {
+      inFlight = workers.executeBlocking(() -> mirror.publisher().publish(snapshot), false).onComplete(ar -> {
         running = false;
         long nanos = System.nanoTime() - started;
         if (ar.succeeded()) {

@@ -22,6 +22,19 @@ public final class StoredObject {
     this.revision = revision;
   }
 
+  /** A {@code kubeassume-revision} metadata value as stored, or {@link #NO_REVISION} if absent, negative or not a number. */
+  public static long revisionFrom(String raw) {
+    if (raw == null) {
+      return NO_REVISION;
+    }
+    try {
+      long r = Long.parseLong(raw.strip());
+      return r < 0 ? NO_REVISION : r;
+    } catch (NumberFormatException e) {
+      return NO_REVISION;
+    }
+  }
+
   public byte[] bytes() {
     return body.clone();
   }

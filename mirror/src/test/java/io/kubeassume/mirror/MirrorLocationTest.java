@@ -86,9 +86,15 @@ class MirrorLocationTest {
   @Test
   void anAzureTargetThatCannotWorkIsRefusedNamingTheFlag() {
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AZURE_STORAGE_CONNECTION_STRING") == null);
+    // A plain http endpoint with token credentials: the value to change is --mirror-endpoint's.
     MirrorConfigException e = assertThrows(MirrorConfigException.class, () -> MirrorTargets.create(
         MirrorLocation.parse("azblob://acct01/issuer"), new MirrorOptions(java.net.URI.create("http://127.0.0.1:1"), null)));
+    assertEquals("--mirror-endpoint", e.flag());
+    assertTrue(e.getMessage().contains("azblob://acct01/issuer is plain http"), e.getMessage());
+    // A name the SDK refuses is a --mirror problem.
+    e = assertThrows(MirrorConfigException.class, () -> MirrorTargets.create(
+        new MirrorLocation(MirrorScheme.AZURE_BLOB, "Acct01", "issuer", ""), MirrorOptions.DEFAULTS));
     assertEquals("--mirror", e.flag());
-    assertTrue(e.getMessage().startsWith("--mirror: 'azblob://acct01/issuer': "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("--mirror: 'azblob://Acct01/issuer': "), e.getMessage());
   }
 }

@@ -18,6 +18,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.options.BlockBlobSimpleUploadOptions;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
+import io.kubeassume.mirror.MirrorConfigException;
 import io.kubeassume.mirror.MirrorException;
 import io.kubeassume.mirror.MirrorTarget;
 import io.kubeassume.mirror.Precondition;
@@ -67,6 +68,7 @@ public final class AzureBlobTarget implements MirrorTarget {
    *
    * @param endpointOrNull {@code null} for {@code https://<account>.blob.core.windows.net}
    * @throws IllegalArgumentException for an invalid name or endpoint, or credentials that cannot work
+   * @throws MirrorConfigException for a plain http endpoint without a connection string
    */
   public static AzureBlobTarget create(String account, String container, URI endpointOrNull) {
     return create(account, container, endpointOrNull, configuredConnectionString());
@@ -121,10 +123,12 @@ public final class AzureBlobTarget implements MirrorTarget {
         .buildClient());
   }
 
+  /** Only --mirror-endpoint can make the endpoint http, so that is the flag the error names. */
   private static void requireHttps(AzureBlobLocation where) {
     if (!where.isHttps()) {
-      throw new IllegalArgumentException("Azure blob endpoint " + where.endpoint()
-          + " is plain http: token credentials need https; set " + CONNECTION_STRING_ENV + " for an emulator");
+      throw new MirrorConfigException("--mirror-endpoint", "Azure blob endpoint " + where.endpoint() + " of "
+          + where.describe() + " is plain http: token credentials need https; use https, or set "
+          + CONNECTION_STRING_ENV + " for an emulator");
     }
   }
 
@@ -175,15 +179,7 @@ public final class AzureBlobTarget implements MirrorTarget {
         raw = e.getValue();
       }
     }
-    if (raw == null) {
-      return StoredObject.NO_REVISION;
-    }
-    try {
-      long r = Long.parseLong(raw.strip());
-      return r < 0 ? StoredObject.NO_REVISION : r;
-    } catch (NumberFormatException e) {
-      return StoredObject.NO_REVISION;
-    }
+    return StoredObject.revisionFrom(raw);
   }
 
   @Override

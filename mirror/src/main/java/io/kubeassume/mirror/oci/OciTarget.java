@@ -110,16 +110,7 @@ public final class OciTarget implements MirrorTarget, AutoCloseable {
 
   /** The revision from {@code opc-meta-*} metadata (the SDK hands it over without the prefix). */
   static long revisionOf(Map<String, String> opcMeta) {
-    String raw = opcMeta == null ? null : opcMeta.get(REVISION_METADATA);
-    if (raw == null) {
-      return StoredObject.NO_REVISION;
-    }
-    try {
-      long r = Long.parseLong(raw.strip());
-      return r < 0 ? StoredObject.NO_REVISION : r;
-    } catch (NumberFormatException e) {
-      return StoredObject.NO_REVISION;
-    }
+    return StoredObject.revisionFrom(opcMeta == null ? null : opcMeta.get(REVISION_METADATA));
   }
 
   @Override

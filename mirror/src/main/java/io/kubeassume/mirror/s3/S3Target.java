@@ -105,16 +105,7 @@ public final class S3Target implements MirrorTarget, AutoCloseable {
   }
 
   static long revisionOf(Map<String, String> metadata) {
-    String raw = metadata == null ? null : metadata.get(REVISION_METADATA);
-    if (raw == null) {
-      return StoredObject.NO_REVISION;
-    }
-    try {
-      long r = Long.parseLong(raw.strip());
-      return r < 0 ? StoredObject.NO_REVISION : r;
-    } catch (NumberFormatException e) {
-      return StoredObject.NO_REVISION;
-    }
+    return StoredObject.revisionFrom(metadata == null ? null : metadata.get(REVISION_METADATA));
   }
 
   @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubeassume.mirror.StoredObject;
+import io.kubeassume.mirror.MirrorConfigException;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -105,8 +106,9 @@ class AzureBlobConfigTest {
 
   @Test
   void tokenCredentialsRefusePlainHttp() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    MirrorConfigException e = assertThrows(MirrorConfigException.class,
         () -> AzureBlobTarget.create("devstoreaccount1", "issuer", URI.create("http://127.0.0.1:10000"), " "));
+    assertEquals("--mirror-endpoint", e.flag());
     assertTrue(e.getMessage().contains("AZURE_STORAGE_CONNECTION_STRING"), e.getMessage());
   }
 
