@@ -54,6 +54,8 @@ final class KeySyncVerticle extends VerticleBase {
   private MergeState state;
   private boolean running;
   private boolean pending;
+  /** Set on undeploy (leadership lost, shutdown): a sync still in flight then writes, reports and schedules nothing. */
+  private boolean stopped;
   private long expiryTimer = -1;
   private long pollTimer = -1;
   private String loggedError;
@@ -93,6 +95,7 @@ final class KeySyncVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(expiryTimer);
     source.close();
@@ -100,6 +103,9 @@ final class KeySyncVerticle extends VerticleBase {
   }
 
   private void requestSync() {
+    if (stopped) {
+      return;
+    }
     if (running) {
       pending = true;
       return;
@@ -110,6 +116,10 @@ final class KeySyncVerticle extends VerticleBase {
     fetchGuarded()
         .compose(keys -> mergeAndSave(keys, 1))
         .transform(result -> {
+          if (stopped) {
+            // Timers set now would outlive the undeploy; a former leader must not write the ConfigMap.
+            return Future.succeededFuture(false);
+          }
           if (result.succeeded()) {
             applied(result.result(), started);
           } else {
@@ -122,6 +132,9 @@ final class KeySyncVerticle extends VerticleBase {
         })
         .onComplete(done -> {
           running = false;
+          if (stopped) {
+            return;
+          }
           scheduleExpiry();
           schedulePoll(done.result());
           if (pending) {
@@ -145,6 +158,9 @@ final class KeySyncVerticle extends VerticleBase {
    * anything changed or the stored copy needs repair. A concurrent change re-merges onto it.
    */
   private Future<MergeOutcome> mergeAndSave(List<SigningKey> keys, int attempt) {
+    if (stopped) {
+      return Future.failedFuture(new IllegalStateException("the sync loop stopped before saving"));
+    }
     MergeState base = store.latest().orElse(state);
     MergeOutcome outcome;
     try {

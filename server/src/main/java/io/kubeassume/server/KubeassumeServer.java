@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,6 +186,8 @@ public final class KubeassumeServer {
     }
     StoreStatus storeStatus = new StoreStatus(config.store(), store.describe(), configMap);
     KeySource singleSource = single;
+    // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.
+    AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
     return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       HttpServerOptions publicOptions = new HttpServerOptions()
@@ -204,7 +207,8 @@ public final class KubeassumeServer {
           new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
           tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status);
       Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
-          singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()));
+          singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
+          .onSuccess(id -> sourceHandedOver.set(true));
       return syncLoop
           .compose(id -> deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers))
           .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
@@ -220,7 +224,11 @@ public final class KubeassumeServer {
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
             return server;
           });
-    }));
+    })).onFailure(e -> {
+      if (!sourceHandedOver.get()) {
+        singleSource.close();
+      }
+    });
   }
 
   /**

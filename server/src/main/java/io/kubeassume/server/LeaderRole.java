@@ -130,14 +130,8 @@ final class LeaderRole implements LeaderElection.Listener {
   }
 
   private Future<String> deploy() {
-    Deployable loop;
-    try {
-      loop = syncLoop.call();
-    } catch (Exception e) {
-      startFailed(e);
-      return Future.succeededFuture();
-    }
-    return vertx.deployVerticle(loop).map(id -> {
+    // Building the loop sets up its key source (file watches, stat calls): blocking, so on a worker.
+    return vertx.executeBlocking(syncLoop, false).compose(vertx::deployVerticle).map(id -> {
       running = true;
       termFailures = 0;
       failuresShown = 0;

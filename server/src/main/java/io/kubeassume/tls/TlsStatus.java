@@ -15,8 +15,10 @@ public final class TlsStatus {
   private final Counter failed;
   private volatile TlsCredentials serving;
   private volatile Instant lastReload;
-  private volatile String lastError;
-  private volatile Instant lastErrorAt;
+  /** The last failed reload, or null; one reference, so /readyz never sees a message without its time. */
+  private volatile Failure lastFailure;
+
+  private record Failure(String message, Instant at) {}
 
   public TlsStatus(MeterRegistry registry, TlsCredentials initial) {
     this.serving = initial;
@@ -36,14 +38,12 @@ public final class TlsStatus {
   void reloaded(TlsCredentials credentials, Instant at) {
     serving = credentials;
     lastReload = at;
-    lastError = null;
-    lastErrorAt = null;
+    lastFailure = null;
     reloaded.increment();
   }
 
   void failed(String error, Instant at) {
-    lastError = error;
-    lastErrorAt = at;
+    lastFailure = new Failure(error, at);
     failed.increment();
   }
 
@@ -54,11 +54,13 @@ public final class TlsStatus {
         .put("subject", c.subject())
         .put("notAfter", c.notAfter().toString())
         .put("sha256", c.fingerprint());
-    if (lastReload != null) {
-      json.put("lastReload", lastReload.toString());
+    Instant reloadedAt = lastReload;
+    if (reloadedAt != null) {
+      json.put("lastReload", reloadedAt.toString());
     }
-    if (lastError != null) {
-      json.put("lastError", new JsonObject().put("message", lastError).put("at", lastErrorAt.toString()));
+    Failure failure = lastFailure;
+    if (failure != null) {
+      json.put("lastError", new JsonObject().put("message", failure.message()).put("at", failure.at().toString()));
     }
     return json;
   }

@@ -10,8 +10,11 @@ import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.store.MemoryStateStore;
+import io.kubeassume.store.StateStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -20,7 +23,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,5 +74,81 @@ class KeySyncVerticleTest {
       });
     }));
     assertTrue(ctx.awaitCompletion(10, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Leadership lost while a sync is in flight: the loop is undeployed, and the sync that completes
+   * afterwards must neither write the store nor re-arm the poll timer (a former leader writing the
+   * ConfigMap, and a zombie loop next to the new term's loop).
+   */
+  @Test
+  void aSyncCompletingAfterUndeployWritesNothingAndSchedulesNothing(Vertx vertx) throws Exception {
+    List<SigningKey> devKey = KeyParser.parse("sa.pub", Files.readAllBytes(TestServer.DEV_PUBLIC_KEY));
+    AtomicInteger fetches = new AtomicInteger();
+    AtomicReference<Promise<List<SigningKey>>> inFlight = new AtomicReference<>();
+    AtomicReference<Context> loopContext = new AtomicReference<>();
+    KeySource slow = new KeySource() {
+      @Override
+      public String name() {
+        return "slow";
+      }
+
+      @Override
+      public Future<List<SigningKey>> fetch() {
+        fetches.incrementAndGet();
+        loopContext.set(Vertx.currentContext());
+        Promise<List<SigningKey>> p = Promise.promise();
+        inFlight.set(p);
+        return p.future();
+      }
+    };
+    AtomicInteger saves = new AtomicInteger();
+    AtomicInteger reports = new AtomicInteger();
+    StateStore store = new StateStore() {
+      @Override
+      public String describe() {
+        return "recording";
+      }
+
+      @Override
+      public Future<MergeState> load() {
+        return Future.succeededFuture(MergeState.EMPTY);
+      }
+
+      @Override
+      public Future<Void> save(MergeState state) {
+        saves.incrementAndGet();
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> reportSync(boolean succeeded, String error, long consecutiveFailures) {
+        reports.incrementAndGet();
+        return Future.succeededFuture();
+      }
+    };
+    CurrentDocuments current = new CurrentDocuments();
+    SyncHealth health = new SyncHealth();
+    KeySyncVerticle sync = new KeySyncVerticle(slow, store, MergeState.EMPTY,
+        new KeyMerger(Duration.ofHours(1), 100), IssuerUrl.parse("https://oidc.example.com"), current, health,
+        new SyncMetrics(new SimpleMeterRegistry(), "slow", current, health), Clock.systemUTC(), Duration.ofMillis(20),
+        false);
+
+    String id = vertx.deployVerticle(sync).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(1, fetches.get(), "start-up syncs once");
+    vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    // The fetch answers late, on the loop's own context (as a real source's result does).
+    CompletableFuture<Void> completed = new CompletableFuture<>();
+    loopContext.get().runOnContext(v -> {
+      inFlight.get().complete(devKey);
+      completed.complete(null);
+    });
+    completed.get(10, TimeUnit.SECONDS);
+    // Far longer than the 20 ms poll interval: a re-armed timer would have fetched again by now.
+    Thread.sleep(500);
+    assertEquals(0, saves.get(), "a stopped loop saved the state");
+    assertEquals(0, reports.get(), "a stopped loop reported its sync status");
+    assertEquals(1, fetches.get(), "a stopped loop kept polling");
   }
 }

@@ -102,4 +102,18 @@ class LeaderRoleTest {
     assertEquals(1, calls.get(), "no retry after leadership ended");
     assertTrue(resignations.isEmpty());
   }
+
+  /** Building the loop sets up its key source (file watches, stat calls): never on an event loop. */
+  @Test
+  void theLoopIsBuiltOffTheEventLoop() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
+    LeaderRole role = new LeaderRole(vertx, () -> {
+      onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread());
+      return loopFailing(calls, 0);
+    }, Duration.ofMillis(20), registry);
+    role.startedLeading(resignations::add);
+    TestServer.await(Duration.ofSeconds(10), "the loop runs", () -> started.get() == 1);
+    assertEquals(List.of(false), onEventLoop);
+  }
 }

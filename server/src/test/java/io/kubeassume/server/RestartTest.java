@@ -69,4 +69,21 @@ class RestartTest {
     assertTrue(e.getCause().getMessage().contains(state.toString()), e.getCause().getMessage());
     assertEquals("{not json", Files.readString(state), "nothing is lost: the file is not overwritten");
   }
+
+  /** A start that fails after the file source is set up (here: on the state file) closes its directory watch. */
+  @Test
+  void aFailedStartClosesTheKeyFileWatch() throws Exception {
+    Path state = dir.resolve("state.json");
+    Files.writeString(state, "{not json");
+    var config = TestServer.config("http://localhost", List.of(TestServer.DEV_PUBLIC_KEY)).stateFile(state).build();
+    long before = watchThreads();
+    assertThrows(ExecutionException.class, () -> TestServer.start(config));
+    // The JDK's watch service runs one poller thread until it is closed.
+    TestServer.await(Duration.ofSeconds(5), "the key file watch is closed", () -> watchThreads() <= before);
+  }
+
+  private static long watchThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("FileSystemWatchService")).count();
+  }
 }
