@@ -116,7 +116,8 @@ final class SetupGcpCommand implements Callable<Integer> {
       if (number != null && !number.matches("[0-9]+")) {
         throw new ConfigException(flags.flag("--project-number"), "'" + number + "' is not a number");
       }
-      iam = endpoint(flags);
+      iam = flags.url("--iam-endpoint", flags.required("--iam-endpoint", iamEndpoint, "e.g. https://iam.googleapis.com"),
+          "https://iam.googleapis.com");
       req = new GcpRequest(issuer.value(), proj, number, pool, prov, auds, condition, jwks(flags), subject[0], subject[1]);
     } catch (ConfigException e) {
       return fail(ExitCodes.USAGE, e.getMessage());
@@ -163,19 +164,6 @@ final class SetupGcpCommand implements Callable<Integer> {
           + "not starting with gcp-");
     }
     return v;
-  }
-
-  private URI endpoint(SetupFlags flags) throws ConfigException {
-    String e = flags.required("--iam-endpoint", iamEndpoint, "e.g. https://iam.googleapis.com");
-    try {
-      URI u = URI.create(e);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return u;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag("--iam-endpoint"), "'" + e + "' is not a URL; use e.g. https://iam.googleapis.com");
   }
 
   private int fail(int code, String message) {

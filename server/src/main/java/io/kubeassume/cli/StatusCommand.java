@@ -164,7 +164,7 @@ final class StatusCommand implements Callable<Integer> {
       onlyWith(flags, oci, "--oci", domainUrl, "--domain-url");
       if (aws) {
         awsEndpoint = SetupFlags.optional(awsIamEndpoint) == null ? null
-            : url(flags, "--aws-iam-endpoint", awsIamEndpoint);
+            : flags.url("--aws-iam-endpoint", awsIamEndpoint, "https://iam.amazonaws.com");
       }
       if (gcp) {
         String proj = flags.required("--project", project, "the GCP project ID, e.g. --project my-project");
@@ -172,7 +172,7 @@ final class StatusCommand implements Callable<Integer> {
           throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
         }
         gcpTarget = new GcpTarget(proj, gcpId(flags, "--pool-id", poolId), gcpId(flags, "--provider-id", providerId));
-        gcpEndpoint = url(flags, "--gcp-iam-endpoint", gcpIamEndpoint);
+        gcpEndpoint = flags.url("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
       }
       if (azure) {
         azureTarget = new AzureTarget(
@@ -180,11 +180,12 @@ final class StatusCommand implements Callable<Integer> {
                 + "00000000-0000-0000-0000-000000000000"),
             azureName(flags, "--resource-group", resourceGroup, "the identity's resource group, e.g. --resource-group rg"),
             azureName(flags, "--identity", identity, "the user-assigned identity's name, e.g. --identity app-identity"));
-        arm = url(flags, "--arm-endpoint", armEndpoint);
+        arm = flags.url("--arm-endpoint", armEndpoint, "https://management.azure.com");
       }
       if (oci) {
-        domain = url(flags, "--domain-url", flags.required("--domain-url", domainUrl,
-            "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com")).toString();
+        domain = flags.url("--domain-url", flags.required("--domain-url", domainUrl,
+            "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com"),
+            "https://idcs-abc.identity.oraclecloud.com").toString();
       }
     } catch (ConfigException e) {
       return fail(ExitCodes.USAGE, e.getMessage());
@@ -285,20 +286,6 @@ final class StatusCommand implements Callable<Integer> {
       throw new ConfigException(flags.flag(name), "'" + v + "' is not a valid Azure name; " + hint);
     }
     return v;
-  }
-
-  private static URI url(SetupFlags flags, String name, String value) throws ConfigException {
-    String v = value.strip();
-    v = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
-    try {
-      URI u = URI.create(v);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return u;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag(name), "'" + value + "' is not a URL; use e.g. https://host");
   }
 
   private int fail(int code, String message) {
