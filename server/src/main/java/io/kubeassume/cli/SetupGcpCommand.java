@@ -94,10 +94,7 @@ final class SetupGcpCommand implements Callable<Integer> {
     URI iam;
     try {
       IssuerUrl issuer = flags.issuer(issuerUrl, true);
-      String proj = flags.required("--project", project, "the project ID, e.g. --project my-project");
-      if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
-        throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
-      }
+      String proj = project(flags, project);
       String pool = id(flags, "--pool-id", poolId);
       String prov = id(flags, "--provider-id", providerId);
       List<String> auds = SetupFlags.nonBlank(audiences);
@@ -157,7 +154,17 @@ final class SetupGcpCommand implements Callable<Integer> {
     return json.encode();
   }
 
-  private String id(SetupFlags flags, String name, String value) throws ConfigException {
+  /** A project ID or number; shared with status. */
+  static String project(SetupFlags flags, String value) throws ConfigException {
+    String proj = flags.required("--project", value, "the GCP project ID, e.g. --project my-project");
+    if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
+      throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
+    }
+    return proj;
+  }
+
+  /** A pool or provider ID; shared with status. */
+  static String id(SetupFlags flags, String name, String value) throws ConfigException {
     String v = flags.required(name, value, "4-32 lower-case letters, digits and '-', e.g. " + name + " kubeassume");
     if (!v.matches(ID) || v.startsWith("gcp-")) {
       throw new ConfigException(flags.flag(name), "'" + v + "' must be 4-32 lower-case letters, digits and '-', "

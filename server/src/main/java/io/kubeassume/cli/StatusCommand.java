@@ -167,11 +167,8 @@ final class StatusCommand implements Callable<Integer> {
             : flags.url("--aws-iam-endpoint", awsIamEndpoint, "https://iam.amazonaws.com");
       }
       if (gcp) {
-        String proj = flags.required("--project", project, "the GCP project ID, e.g. --project my-project");
-        if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
-          throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
-        }
-        gcpTarget = new GcpTarget(proj, gcpId(flags, "--pool-id", poolId), gcpId(flags, "--provider-id", providerId));
+        gcpTarget = new GcpTarget(SetupGcpCommand.project(flags, project),
+            SetupGcpCommand.id(flags, "--pool-id", poolId), SetupGcpCommand.id(flags, "--provider-id", providerId));
         gcpEndpoint = flags.url("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
       }
       if (azure) {
@@ -269,15 +266,6 @@ final class StatusCommand implements Callable<Integer> {
             + " to check that cloud, or leave " + valueAndName[i + 1] + " out");
       }
     }
-  }
-
-  private static String gcpId(SetupFlags flags, String name, String value) throws ConfigException {
-    String v = flags.required(name, value, "4-32 lower-case letters, digits and '-', e.g. " + name + " kubeassume");
-    if (!v.matches(SetupGcpCommand.ID) || v.startsWith("gcp-")) {
-      throw new ConfigException(flags.flag(name), "'" + v + "' must be 4-32 lower-case letters, digits and '-', "
-          + "not starting with gcp-");
-    }
-    return v;
   }
 
   private static String azureName(SetupFlags flags, String name, String value, String hint) throws ConfigException {
