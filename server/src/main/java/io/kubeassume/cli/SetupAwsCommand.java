@@ -114,7 +114,8 @@ final class SetupAwsCommand implements Callable<Integer> {
       if (prints.size() > 5) {
         throw new ConfigException(flags.flag("--thumbprint"), "IAM holds at most 5 thumbprints; give fewer");
       }
-      endpoint = endpoint(flags);
+      String e = SetupFlags.optional(iamEndpoint);
+      endpoint = e == null ? null : flags.url("--iam-endpoint", e, "https://iam.amazonaws.com");
       if (prints.isEmpty()) {
         URI u = URI.create(issuer.value());
         prints.add(Thumbprint.of(tls.fetch(u.getHost(), 443)));
@@ -141,23 +142,6 @@ final class SetupAwsCommand implements Callable<Integer> {
     } catch (SetupException e) {
       return fail(ExitCodes.FAILURE, e.getMessage());
     }
-  }
-
-  private URI endpoint(SetupFlags flags) throws ConfigException {
-    String e = SetupFlags.optional(iamEndpoint);
-    if (e == null) {
-      return null;
-    }
-    URI uri;
-    try {
-      uri = URI.create(e);
-    } catch (IllegalArgumentException ex) {
-      uri = null;
-    }
-    if (uri == null || uri.getScheme() == null || uri.getHost() == null) {
-      throw new ConfigException(flags.flag("--iam-endpoint"), "'" + e + "' is not a URL; use e.g. https://iam.amazonaws.com");
-    }
-    return uri;
   }
 
   private IamClient client(URI endpoint) {

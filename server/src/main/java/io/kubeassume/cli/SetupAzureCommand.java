@@ -100,7 +100,8 @@ final class SetupAzureCommand implements Callable<Integer> {
             + "(3-120 letters, digits, '-' and '_', starting with a letter or digit)");
       }
       String aud = flags.required("--audience", audience, "the token audience, e.g. " + AzurePlanner.AUDIENCE);
-      arm = endpoint(flags);
+      arm = flags.url("--arm-endpoint", flags.required("--arm-endpoint", armEndpoint, "e.g. https://management.azure.com"),
+          "https://management.azure.com");
       wanted = new AzureCredential(name, issuer.value(), "system:serviceaccount:" + subject[0] + ":" + subject[1],
           List.of(aud));
     } catch (ConfigException e) {
@@ -122,19 +123,6 @@ final class SetupAzureCommand implements Callable<Integer> {
       throw new ConfigException(flags.flag(name), "'" + v + "' is not a valid Azure name; " + hint);
     }
     return v;
-  }
-
-  private URI endpoint(SetupFlags flags) throws ConfigException {
-    String e = flags.required("--arm-endpoint", armEndpoint, "e.g. https://management.azure.com");
-    try {
-      URI u = URI.create(e.endsWith("/") ? e.substring(0, e.length() - 1) : e);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return u;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag("--arm-endpoint"), "'" + e + "' is not a URL; use e.g. https://management.azure.com");
   }
 
   private int fail(int code, String message) {

@@ -2,6 +2,8 @@ package io.kubeassume.cli;
 
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.document.IssuerUrl;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,6 +79,24 @@ final class SetupFlags {
           + "(lower-case letters, digits, '-' and '.', at most 253)");
     }
     return new String[] {ns, sa};
+  }
+
+  /**
+   * An http(s) URL with a host, without a trailing slash (paths are appended to it); anything else is refused here,
+   * where the flag can be named, rather than by the HTTP client mid-run.
+   */
+  URI url(String name, String value, String example) throws ConfigException {
+    String v = value.strip();
+    v = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+    try {
+      URI u = new URI(v);
+      if (("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null) {
+        return u;
+      }
+    } catch (URISyntaxException ignored) {
+      // reported below
+    }
+    throw new ConfigException(flag(name), "'" + value + "' is not an http(s) URL; use e.g. " + example);
   }
 
   static List<String> nonBlank(List<String> values) {

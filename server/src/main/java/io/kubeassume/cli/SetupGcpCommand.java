@@ -94,10 +94,7 @@ final class SetupGcpCommand implements Callable<Integer> {
     URI iam;
     try {
       IssuerUrl issuer = flags.issuer(issuerUrl, true);
-      String proj = flags.required("--project", project, "the project ID, e.g. --project my-project");
-      if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
-        throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
-      }
+      String proj = project(flags, project);
       String pool = id(flags, "--pool-id", poolId);
       String prov = id(flags, "--provider-id", providerId);
       List<String> auds = SetupFlags.nonBlank(audiences);
@@ -116,7 +113,8 @@ final class SetupGcpCommand implements Callable<Integer> {
       if (number != null && !number.matches("[0-9]+")) {
         throw new ConfigException(flags.flag("--project-number"), "'" + number + "' is not a number");
       }
-      iam = endpoint(flags);
+      iam = flags.url("--iam-endpoint", flags.required("--iam-endpoint", iamEndpoint, "e.g. https://iam.googleapis.com"),
+          "https://iam.googleapis.com");
       req = new GcpRequest(issuer.value(), proj, number, pool, prov, auds, condition, jwks(flags), subject[0], subject[1]);
     } catch (ConfigException e) {
       return fail(ExitCodes.USAGE, e.getMessage());
@@ -156,26 +154,23 @@ final class SetupGcpCommand implements Callable<Integer> {
     return json.encode();
   }
 
-  private String id(SetupFlags flags, String name, String value) throws ConfigException {
+  /** A project ID or number; shared with status. */
+  static String project(SetupFlags flags, String value) throws ConfigException {
+    String proj = flags.required("--project", value, "the GCP project ID, e.g. --project my-project");
+    if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
+      throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
+    }
+    return proj;
+  }
+
+  /** A pool or provider ID; shared with status. */
+  static String id(SetupFlags flags, String name, String value) throws ConfigException {
     String v = flags.required(name, value, "4-32 lower-case letters, digits and '-', e.g. " + name + " kubeassume");
     if (!v.matches(ID) || v.startsWith("gcp-")) {
       throw new ConfigException(flags.flag(name), "'" + v + "' must be 4-32 lower-case letters, digits and '-', "
           + "not starting with gcp-");
     }
     return v;
-  }
-
-  private URI endpoint(SetupFlags flags) throws ConfigException {
-    String e = flags.required("--iam-endpoint", iamEndpoint, "e.g. https://iam.googleapis.com");
-    try {
-      URI u = URI.create(e);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return u;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag("--iam-endpoint"), "'" + e + "' is not a URL; use e.g. https://iam.googleapis.com");
   }
 
   private int fail(int code, String message) {

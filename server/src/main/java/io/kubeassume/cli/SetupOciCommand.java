@@ -88,10 +88,11 @@ final class SetupOciCommand implements Callable<Integer> {
     String domain;
     try {
       IssuerUrl issuer = flags.issuer(issuerUrl, true);
-      domain = url(flags, "--domain-url", flags.required("--domain-url", domainUrl,
-          "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com"));
+      domain = flags.url("--domain-url", flags.required("--domain-url", domainUrl,
+          "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com"),
+          "https://idcs-abc.identity.oraclecloud.com").toString();
       String jwks = SetupFlags.optional(jwksUrl);
-      jwks = jwks == null ? issuer.jwksUri() : url(flags, "--jwks-url", jwks);
+      jwks = jwks == null ? issuer.jwksUri() : flags.url("--jwks-url", jwks, issuer.jwksUri()).toString();
       String[] subject = flags.subject(namespace, serviceAccount, SetupFlags.optional(serviceUser) != null,
           "with --service-user");
       String trustName = SetupFlags.optional(name);
@@ -112,18 +113,6 @@ final class SetupOciCommand implements Callable<Integer> {
     } catch (SetupException e) {
       return fail(ExitCodes.FAILURE, e.getMessage());
     }
-  }
-
-  private String url(SetupFlags flags, String name, String value) throws ConfigException {
-    try {
-      URI u = URI.create(value);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag(name), "'" + value + "' is not a URL");
   }
 
   private int fail(int code, String message) {

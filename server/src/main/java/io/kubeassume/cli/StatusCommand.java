@@ -164,15 +164,12 @@ final class StatusCommand implements Callable<Integer> {
       onlyWith(flags, oci, "--oci", domainUrl, "--domain-url");
       if (aws) {
         awsEndpoint = SetupFlags.optional(awsIamEndpoint) == null ? null
-            : url(flags, "--aws-iam-endpoint", awsIamEndpoint);
+            : flags.url("--aws-iam-endpoint", awsIamEndpoint, "https://iam.amazonaws.com");
       }
       if (gcp) {
-        String proj = flags.required("--project", project, "the GCP project ID, e.g. --project my-project");
-        if (!proj.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+")) {
-          throw new ConfigException(flags.flag("--project"), "'" + proj + "' is not a project ID or number");
-        }
-        gcpTarget = new GcpTarget(proj, gcpId(flags, "--pool-id", poolId), gcpId(flags, "--provider-id", providerId));
-        gcpEndpoint = url(flags, "--gcp-iam-endpoint", gcpIamEndpoint);
+        gcpTarget = new GcpTarget(SetupGcpCommand.project(flags, project),
+            SetupGcpCommand.id(flags, "--pool-id", poolId), SetupGcpCommand.id(flags, "--provider-id", providerId));
+        gcpEndpoint = flags.url("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
       }
       if (azure) {
         azureTarget = new AzureTarget(
@@ -180,11 +177,12 @@ final class StatusCommand implements Callable<Integer> {
                 + "00000000-0000-0000-0000-000000000000"),
             azureName(flags, "--resource-group", resourceGroup, "the identity's resource group, e.g. --resource-group rg"),
             azureName(flags, "--identity", identity, "the user-assigned identity's name, e.g. --identity app-identity"));
-        arm = url(flags, "--arm-endpoint", armEndpoint);
+        arm = flags.url("--arm-endpoint", armEndpoint, "https://management.azure.com");
       }
       if (oci) {
-        domain = url(flags, "--domain-url", flags.required("--domain-url", domainUrl,
-            "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com")).toString();
+        domain = flags.url("--domain-url", flags.required("--domain-url", domainUrl,
+            "the identity domain URL, e.g. --domain-url https://idcs-abc.identity.oraclecloud.com"),
+            "https://idcs-abc.identity.oraclecloud.com").toString();
       }
     } catch (ConfigException e) {
       return fail(ExitCodes.USAGE, e.getMessage());
@@ -270,35 +268,12 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static String gcpId(SetupFlags flags, String name, String value) throws ConfigException {
-    String v = flags.required(name, value, "4-32 lower-case letters, digits and '-', e.g. " + name + " kubeassume");
-    if (!v.matches(SetupGcpCommand.ID) || v.startsWith("gcp-")) {
-      throw new ConfigException(flags.flag(name), "'" + v + "' must be 4-32 lower-case letters, digits and '-', "
-          + "not starting with gcp-");
-    }
-    return v;
-  }
-
   private static String azureName(SetupFlags flags, String name, String value, String hint) throws ConfigException {
     String v = flags.required(name, value, hint);
     if (!v.matches(SetupAzureCommand.SEGMENT)) {
       throw new ConfigException(flags.flag(name), "'" + v + "' is not a valid Azure name; " + hint);
     }
     return v;
-  }
-
-  private static URI url(SetupFlags flags, String name, String value) throws ConfigException {
-    String v = value.strip();
-    v = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
-    try {
-      URI u = URI.create(v);
-      if (u.getScheme() != null && u.getHost() != null) {
-        return u;
-      }
-    } catch (IllegalArgumentException ignored) {
-      // reported below
-    }
-    throw new ConfigException(flags.flag(name), "'" + value + "' is not a URL; use e.g. https://host");
   }
 
   private int fail(int code, String message) {

@@ -1,7 +1,7 @@
 package io.kubeassume.verify;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,11 +9,18 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -48,25 +55,36 @@ public final class DocumentFetcher {
     seen.add(uri);
     URI current = uri;
     while (true) {
-      HttpResponse<InputStream> response;
+      HttpRequest request = HttpRequest.newBuilder(current).timeout(timeout).GET()
+          .header("Accept", "application/json").build();
+      // The request timeout ends when the headers arrive; the deadline here also covers the body, so an issuer
+      // that sends headers and then stalls is a timeout (as for cloud IAM), not a verify that never returns.
+      CompletableFuture<HttpResponse<Body>> pending = client.sendAsync(request, this::body);
+      HttpResponse<Body> response;
       try {
-        response = client.send(HttpRequest.newBuilder(current).timeout(timeout).GET()
-            .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (HttpConnectTimeoutException e) {
-        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, "no connection to " + hostPort(current)
-            + " within " + timeout.toSeconds() + " s");
-      } catch (HttpTimeoutException e) {
-        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, current + " did not answer within "
+        response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        pending.cancel(true);
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, current + " did not send the document within "
             + timeout.toSeconds() + " s");
-      } catch (IOException e) {
-        return ioFailure(uri, redirects, current, e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof HttpConnectTimeoutException) {
+          return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, "no connection to " + hostPort(current)
+              + " within " + timeout.toSeconds() + " s");
+        }
+        if (cause instanceof HttpTimeoutException) {
+          return Fetched.failed(uri, redirects, 0, Fetched.Failure.TIMEOUT, current + " did not answer within "
+              + timeout.toSeconds() + " s");
+        }
+        return ioFailure(uri, redirects, current, cause instanceof IOException io ? io : new IOException(cause));
       } catch (InterruptedException e) {
+        pending.cancel(true);
         Thread.currentThread().interrupt();
         return Fetched.failed(uri, redirects, 0, Fetched.Failure.UNREACHABLE, "interrupted");
       }
       int status = response.statusCode();
       if (status >= 300 && status < 400 && status != 304) {
-        closeQuietly(response.body());
         String location = response.headers().firstValue("Location").orElse(null);
         if (location == null) {
           return Fetched.failed(uri, redirects, status, Fetched.Failure.HTTP_STATUS, current + " answered "
@@ -96,23 +114,77 @@ public final class DocumentFetcher {
         continue;
       }
       if (status != 200) {
-        closeQuietly(response.body());
         return Fetched.failed(uri, redirects, status, Fetched.Failure.HTTP_STATUS, current + " answered HTTP " + status);
       }
-      long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-      if (declared > maxBytes) {
-        closeQuietly(response.body());
-        return tooLarge(uri, redirects, current, declared + " bytes");
+      Body body = response.body();
+      if (body.tooLarge() != null) {
+        return tooLarge(uri, redirects, current, body.tooLarge());
       }
-      try (InputStream in = response.body()) {
-        byte[] body = in.readNBytes(maxBytes + 1);
-        if (body.length > maxBytes) {
-          return tooLarge(uri, redirects, current, "more than " + maxBytes + " bytes");
+      return Fetched.ok(uri, redirects, body.bytes());
+    }
+  }
+
+  /** A 200 body of at most maxBytes, or why it was refused; other statuses' bodies are not read. */
+  private record Body(byte[] bytes, String tooLarge) {}
+
+  private HttpResponse.BodySubscriber<Body> body(HttpResponse.ResponseInfo info) {
+    if (info.statusCode() != 200) {
+      return HttpResponse.BodySubscribers.replacing(new Body(null, null));
+    }
+    long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+    if (declared > maxBytes) {
+      return HttpResponse.BodySubscribers.replacing(new Body(null, declared + " bytes"));
+    }
+    return new LimitedBody(maxBytes);
+  }
+
+  /** Collects a body up to a limit and stops reading (cancels) as soon as it is exceeded. */
+  private static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
+    private final int limit;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final CompletableFuture<Body> result = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    LimitedBody(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<Body> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : buffers) {
+        if (bytes.size() + b.remaining() > limit) {
+          subscription.cancel();
+          result.complete(new Body(null, "more than " + limit + " bytes"));
+          return;
         }
-        return Fetched.ok(uri, redirects, body);
-      } catch (IOException e) {
-        return ioFailure(uri, redirects, current, e);
+        byte[] chunk = new byte[b.remaining()];
+        b.get(chunk);
+        bytes.writeBytes(chunk);
       }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(new Body(bytes.toByteArray(), null));
     }
   }
 
@@ -147,13 +219,5 @@ public final class DocumentFetcher {
     StringBuilder b = new StringBuilder(first.toString());
     redirects.forEach(r -> b.append(" -> ").append(r));
     return b.toString();
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException ignored) {
-      // nothing to do: the body is not needed
-    }
   }
 }
