@@ -116,6 +116,7 @@ final class SetupAwsCommand implements Callable<Integer> {
       }
       String e = SetupFlags.optional(iamEndpoint);
       endpoint = e == null ? null : flags.url("--iam-endpoint", e, "https://iam.amazonaws.com");
+      region = flags.awsRegion(region);
       if (prints.isEmpty()) {
         URI u = URI.create(issuer.value());
         prints.add(Thumbprint.of(tls.fetch(u.getHost(), 443)));

@@ -36,6 +36,16 @@ final class SetupFlags {
     return value.strip();
   }
 
+  /** An AWS region name (aws-global, us-east-1, cn-north-1, ...): the SDK takes any string and fails late. */
+  String awsRegion(String value) throws ConfigException {
+    String r = required("--region", value, "IAM's signing region, e.g. --region aws-global");
+    if (!r.matches("[a-z]{2,}(-[a-z0-9]+)+")) {
+      throw new ConfigException(flag("--region"), "'" + r + "' is not an AWS region name; use aws-global, "
+          + "or e.g. cn-north-1 or us-gov-west-1 in other partitions");
+    }
+    return r;
+  }
+
   static String optional(String value) {
     return value == null || value.isBlank() ? null : value.strip();
   }

@@ -165,6 +165,7 @@ final class StatusCommand implements Callable<Integer> {
       if (aws) {
         awsEndpoint = SetupFlags.optional(awsIamEndpoint) == null ? null
             : flags.url("--aws-iam-endpoint", awsIamEndpoint, "https://iam.amazonaws.com");
+        region = flags.awsRegion(region);
       }
       if (gcp) {
         gcpTarget = new GcpTarget(SetupGcpCommand.project(flags, project),

@@ -80,4 +80,12 @@ class EndpointFlagsTest {
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().startsWith("kubeassume status: --gcp-iam-endpoint: "), err.toString());
   }
+
+  @Test
+  void setupAwsRefusesARegionThatIsNotARegionName() {
+    assertUsageError(SetupCli.run(Map.of(), "aws", c -> {}, "--dry-run", "--issuer-url", ISSUER,
+        "--thumbprint", "0123456789abcdef0123456789abcdef01234567", "--region", " "), "--region");
+    assertUsageError(SetupCli.run(Map.of(), "aws", c -> {}, "--dry-run", "--issuer-url", ISSUER,
+        "--thumbprint", "0123456789abcdef0123456789abcdef01234567", "--region", "EU_WEST"), "--region");
+  }
 }
