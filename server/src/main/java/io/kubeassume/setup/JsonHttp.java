@@ -83,6 +83,15 @@ public final class JsonHttp {
         // not JSON after all: the text is kept for the error message
       }
     }
+    if (r.statusCode() >= 200 && r.statusCode() < 300 && json == null && !s.isBlank()) {
+      // A success that is not JSON is not the cloud's API (a proxy, a login page, a wrong --*-endpoint):
+      // say so here rather than let each caller read a missing field as "nothing there".
+      String start = s.strip().replaceAll("\\s+", " ");
+      throw new SetupException(method + " " + uri.getScheme() + "://" + uri.getAuthority() + uri.getRawPath()
+          + " answered " + r.statusCode() + " with a body that is not JSON ('"
+          + (start.length() > 60 ? start.substring(0, 60) + "...'" : start + "'")
+          + "): is the endpoint the cloud's API?");
+    }
     return new Response(r.statusCode(), json, s);
   }
 }
