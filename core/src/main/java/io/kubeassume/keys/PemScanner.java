@@ -20,8 +20,8 @@ final class PemScanner {
   /** Real labels are short ("ENCRYPTED PRIVATE KEY" is 21); a longer one is not a header, and never echoed. */
   static final int MAX_LABEL = 64;
 
-  /** One block: its label, its body between the header and END lines, and the line its header is on (1-based). */
-  record Block(String label, String body, int line) {}
+  /** One block: its label, and its body between the header and END lines. */
+  record Block(String label, String body) {}
 
   /** What the scan found: the complete blocks before any problem, and the problem that stopped it (null if none). */
   record Result(List<Block> blocks, String problem) {
@@ -34,32 +34,30 @@ final class PemScanner {
 
   static Result scan(String text) {
     List<Block> blocks = new ArrayList<>();
-    Lines lines = new Lines(text);
     int pos = 0;
     while (true) {
       int begin = text.indexOf(BEGIN, pos);
       if (begin < 0) {
         return new Result(blocks, null);
       }
-      int line = lines.lineOf(begin);
       int labelStart = begin + BEGIN.length();
       int labelEnd = labelStart;
       while (labelEnd < text.length() && labelEnd - labelStart <= MAX_LABEL && isLabelChar(text.charAt(labelEnd))) {
         labelEnd++;
       }
       if (labelEnd == labelStart || labelEnd - labelStart > MAX_LABEL || !text.startsWith(DASHES, labelEnd)) {
-        return new Result(blocks, "line " + line + " is not a PEM header: '-----BEGIN ' must be followed by a label"
-            + " (capital letters, digits, spaces; at most " + MAX_LABEL + ") and '-----'");
+        return new Result(blocks, "line " + lineOf(text, begin) + " is not a PEM header: '-----BEGIN ' must be followed "
+            + "by a label (capital letters, digits, spaces; at most " + MAX_LABEL + ") and '-----'");
       }
       String label = text.substring(labelStart, labelEnd);
       int bodyStart = labelEnd + DASHES.length();
       String endLine = END + label + DASHES;
       int next = text.indexOf(DASHES, bodyStart);
       if (next < 0 || !text.startsWith(endLine, next)) {
-        return new Result(blocks, "PEM block \"" + label + "\" that begins on line " + line + " has no " + endLine
-            + " line right after its base64 body; the file is cut off or damaged: give the complete PEM file");
+        return new Result(blocks, "PEM block \"" + label + "\" that begins on line " + lineOf(text, begin) + " has no "
+            + endLine + " line right after its base64 body; the file is cut off or damaged: give the complete PEM file");
       }
-      blocks.add(new Block(label, text.substring(bodyStart, next), line));
+      blocks.add(new Block(label, text.substring(bodyStart, next)));
       pos = next + endLine.length();
     }
   }
@@ -68,23 +66,14 @@ final class PemScanner {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ';
   }
 
-  /** Line numbers of increasing offsets, counting each newline once. */
-  private static final class Lines {
-    private final String text;
-    private int countedTo;
-    private int line = 1;
-
-    Lines(String text) {
-      this.text = text;
-    }
-
-    int lineOf(int offset) {
-      for (; countedTo < offset; countedTo++) {
-        if (text.charAt(countedTo) == '\n') {
-          line++;
-        }
+  /** The 1-based line of {@code offset}; counted only for an error, once. */
+  private static int lineOf(String text, int offset) {
+    int line = 1;
+    for (int i = 0; i < offset; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
       }
-      return line;
     }
+    return line;
   }
 }
