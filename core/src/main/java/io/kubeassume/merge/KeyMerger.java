@@ -77,7 +77,7 @@ public final class KeyMerger {
     return merge(state, current, now);
   }
 
-  /** The merge itself, once conflicts are ruled out: every kid of {@code currentByKid} names the material the state has for it. */
+  /** The merge itself, conflicts ruled out: each kid of {@code currentByKid} names the material the state has for it. */
   private MergeOutcome merge(MergeState previous, Map<String, SigningKey> currentByKid, Instant now) {
     Map<String, KeyRecord> previousByKid = new LinkedHashMap<>();
     previous.keys().forEach(r -> previousByKid.put(r.kid(), r));

@@ -151,4 +151,68 @@ class KeySyncVerticleTest {
     assertEquals(0, reports.get(), "a stopped loop reported its sync status");
     assertEquals(1, fetches.get(), "a stopped loop kept polling");
   }
+
+  /** A repair request (the ConfigMap turned invalid) writes the state back without reading the source. */
+  @Test
+  void aRepairRequestRewritesTheStateWithoutReadingTheSource(Vertx vertx) throws Exception {
+    List<SigningKey> devKey = KeyParser.parse("sa.pub", Files.readAllBytes(TestServer.DEV_PUBLIC_KEY));
+    AtomicInteger fetches = new AtomicInteger();
+    KeySource counting = new KeySource() {
+      @Override
+      public String name() {
+        return "counting";
+      }
+
+      @Override
+      public Future<List<SigningKey>> fetch() {
+        fetches.incrementAndGet();
+        return Future.succeededFuture(devKey);
+      }
+    };
+    AtomicInteger saves = new AtomicInteger();
+    AtomicInteger rewrites = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean damaged = new java.util.concurrent.atomic.AtomicBoolean();
+    StateStore store = new StateStore() {
+      @Override
+      public String describe() {
+        return "repairable";
+      }
+
+      @Override
+      public Future<MergeState> load() {
+        return Future.succeededFuture(MergeState.EMPTY);
+      }
+
+      @Override
+      public Future<Void> save(MergeState state) {
+        saves.incrementAndGet();
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> rewrite(MergeState state) {
+        rewrites.incrementAndGet();
+        damaged.set(false);
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public boolean needsWrite(MergeState state) {
+        return damaged.get();
+      }
+    };
+    CurrentDocuments current = new CurrentDocuments();
+    SyncHealth health = new SyncHealth();
+    KeySyncVerticle sync = new KeySyncVerticle(counting, store, MergeState.EMPTY, new KeyMerger(Duration.ofHours(1), 100),
+        IssuerUrl.parse("https://oidc.example.com"), current, health,
+        new SyncMetrics(new SimpleMeterRegistry(), "counting", current, health), Clock.systemUTC(), Duration.ofHours(1));
+    vertx.deployVerticle(sync).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestServer.await(Duration.ofSeconds(10), "first sync saved", () -> saves.get() == 1);
+
+    damaged.set(true);
+    vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null);
+    TestServer.await(Duration.ofSeconds(10), "the state written back", () -> rewrites.get() == 1);
+    assertEquals(1, fetches.get(), "the repair read nothing from the source");
+    assertEquals(1, saves.get(), "and saved nothing as a sync");
+  }
 }
