@@ -1,5 +1,6 @@
 package io.kubeassume.server;
 
+import io.kubeassume.config.Durations;
 import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.document.Snapshot;
@@ -14,6 +15,7 @@ import io.kubeassume.source.KeySourceException;
 import io.kubeassume.store.StateConflictException;
 import io.kubeassume.store.StateStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       the stored copy needs repair), serve. Triggers: start-up, the poll timer
  *       ({@code --poll-interval} ±10% after a success), and a change notice from the source (the
  *       files source's directory watcher), which reads at once even during a backoff because it
- *       carries new content.
+ *       carries new content. A read still unfinished after {@link #READ_DEADLINE} fails (a hung
+ *       file system, a FIFO swapped in while it was opened), so the loop never waits for ever.
  *   <li>a <b>write</b> of the state alone, with no source read ({@link KeyMerger#expire}): when the
  *       next retired key's overlap window ends, and on a message on {@link #SYNC_ADDRESS} (the
  *       ConfigMap store saw it turn invalid or disappear: it needs the state written back, not a
@@ -57,6 +60,8 @@ final class KeySyncVerticle extends VerticleBase {
   static final String SYNC_ADDRESS = "kubeassume.sync.request";
   /** Attempts of one sync when the store reports a concurrent change. */
   static final int SAVE_ATTEMPTS = 3;
+  /** Longest a source read may take: far above a healthy read (ms for files, 3 × 10 s request timeouts for the API server). */
+  static final Duration READ_DEADLINE = Duration.ofSeconds(60);
   /** Slack after an overlap ends before the expiry runs, so the merge's clock is past it. */
   private static final long EXPIRY_SLACK_MS = 5;
 
@@ -76,6 +81,7 @@ final class KeySyncVerticle extends VerticleBase {
   private final PollSchedule schedule;
   private final SyncTriggers triggers;
   private final boolean serves;
+  private Duration readDeadline = READ_DEADLINE;
 
   private MergeState state;
   private boolean running;
@@ -107,6 +113,12 @@ final class KeySyncVerticle extends VerticleBase {
     this.schedule = new PollSchedule(pollInterval, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
     this.triggers = new SyncTriggers(schedule);
     this.serves = serves;
+  }
+
+  /** A shorter read deadline, for tests of a source that never answers. */
+  KeySyncVerticle readDeadline(Duration deadline) {
+    this.readDeadline = deadline;
+    return this;
   }
 
   @Override
@@ -171,7 +183,7 @@ final class KeySyncVerticle extends VerticleBase {
     vertx.cancelTimer(pollTimer);
     pollTimer = -1;
     long started = System.nanoTime();
-    return fetchGuarded()
+    return fetchWithDeadline()
         .compose(keys -> mergeAndSave(base -> merger.merge(base, keys, clock.instant()), true, 1))
         .transform(result -> {
           if (stopped) {
@@ -213,6 +225,27 @@ final class KeySyncVerticle extends VerticleBase {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * The source's keys, or a failure once {@link #readDeadline} has passed: a read that never ends
+   * (a FIFO opened between the type check and the open, a hung file system) must not stop the loop.
+   * Its late result is ignored.
+   */
+  private Future<List<SigningKey>> fetchWithDeadline() {
+    Promise<List<SigningKey>> result = Promise.promise();
+    long timer = vertx.setTimer(readDeadline.toMillis(), id -> result.tryFail(new KeySourceException("reading the "
+        + source.name() + " source did not finish within " + Durations.format(readDeadline) + "; it is read again with "
+        + "backoff (files: a file system that does not answer, or a key file swapped for a FIFO as it was opened)")));
+    fetchGuarded().onComplete(done -> {
+      vertx.cancelTimer(timer);
+      if (done.succeeded()) {
+        result.tryComplete(done.result());
+      } else {
+        result.tryFail(done.cause());
+      }
+    });
+    return result.future();
   }
 
   /** A source that throws instead of failing its future must not wedge the loop with {@code running} set. */

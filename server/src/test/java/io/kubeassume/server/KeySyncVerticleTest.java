@@ -152,6 +152,42 @@ class KeySyncVerticleTest {
     assertEquals(1, fetches.get(), "a stopped loop kept polling");
   }
 
+  /**
+   * A read that never ends (a FIFO opened between the type check and the open, a hung file system)
+   * fails its sync after the read deadline, is reported, and the loop goes on with the next read.
+   */
+  @Test
+  void aReadThatNeverEndsFailsAtTheDeadlineAndTheLoopGoesOn(Vertx vertx) throws Exception {
+    List<SigningKey> devKey = KeyParser.parse("sa.pub", Files.readAllBytes(TestServer.DEV_PUBLIC_KEY));
+    AtomicInteger fetches = new AtomicInteger();
+    KeySource hangsOnce = new KeySource() {
+      @Override
+      public String name() {
+        return "files";
+      }
+
+      @Override
+      public Future<List<SigningKey>> fetch() {
+        return fetches.incrementAndGet() == 1 ? Promise.<List<SigningKey>>promise().future() : Future.succeededFuture(devKey);
+      }
+    };
+    CurrentDocuments current = new CurrentDocuments();
+    SyncHealth health = new SyncHealth();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    KeySyncVerticle sync = new KeySyncVerticle(hangsOnce, new MemoryStateStore(), MergeState.EMPTY,
+        new KeyMerger(Duration.ofHours(1), 100), IssuerUrl.parse("https://oidc.example.com"), current, health,
+        new SyncMetrics(registry, "files", current, health), Clock.systemUTC(), Duration.ofMillis(200))
+        .readDeadline(Duration.ofMillis(300));
+    vertx.deployVerticle(sync).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    TestServer.await(Duration.ofSeconds(10), "documents served after the hung read", () -> current.snapshot().isPresent());
+    assertTrue(fetches.get() >= 2, "read again after the deadline");
+    assertTrue(health.report().lastError().startsWith("reading the files source did not finish within 300ms"),
+        health.report().lastError());
+    assertEquals(1.0, registry.get("kubeassume.sync").tag("status", "error").counter().count(), "the hung read counted once");
+    assertEquals(devKey.get(0).kid(), current.snapshot().orElseThrow().kids().get(0));
+  }
+
   /** A repair request (the ConfigMap turned invalid) writes the state back without reading the source. */
   @Test
   void aRepairRequestRewritesTheStateWithoutReadingTheSource(Vertx vertx) throws Exception {
