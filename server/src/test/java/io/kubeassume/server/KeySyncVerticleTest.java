@@ -251,4 +251,65 @@ class KeySyncVerticleTest {
     assertEquals(1, fetches.get(), "the repair read nothing from the source");
     assertEquals(1, saves.get(), "and saved nothing as a sync");
   }
+
+  /**
+   * The API server and the store both down while a retired key's window has ended: the loop
+   * neither reads the source nor writes the store faster than the backoff, whatever the expiry
+   * timer does (before, it re-read the source every few milliseconds).
+   */
+  @Test
+  void aFailingSourceAndAFailingStoreAreBothTriedOnlyAsTheBackoffAllows(Vertx vertx) throws Exception {
+    List<SigningKey> keys = KeyParser.parseJson("test", KubernetesSourceTest.jwks(Keys.rsa(), Keys.rsa()));
+    KeyMerger merger = new KeyMerger(Duration.ofSeconds(1), 100);
+    java.time.Instant longAgo = java.time.Instant.now().minus(Duration.ofHours(1));
+    MergeState expired = merger.merge(merger.merge(MergeState.EMPTY, keys, longAgo).state(), List.of(keys.get(1)),
+        longAgo.plusSeconds(1)).state();
+    AtomicInteger fetches = new AtomicInteger();
+    KeySource down = new KeySource() {
+      @Override
+      public String name() {
+        return "down";
+      }
+
+      @Override
+      public Future<List<SigningKey>> fetch() {
+        fetches.incrementAndGet();
+        return Future.failedFuture(new io.kubeassume.source.KeySourceException("API server answered HTTP 503"));
+      }
+    };
+    AtomicInteger writes = new AtomicInteger();
+    StateStore refusing = new StateStore() {
+      @Override
+      public String describe() {
+        return "refusing";
+      }
+
+      @Override
+      public Future<MergeState> load() {
+        return Future.succeededFuture(expired);
+      }
+
+      @Override
+      public Future<Void> save(MergeState state) {
+        writes.incrementAndGet();
+        return Future.failedFuture("HTTP 503");
+      }
+    };
+    CurrentDocuments current = new CurrentDocuments();
+    SyncHealth health = new SyncHealth();
+    KeySyncVerticle sync = new KeySyncVerticle(down, refusing, expired, merger, IssuerUrl.parse("https://oidc.example.com"),
+        current, health, new SyncMetrics(new SimpleMeterRegistry(), "down", current, health), Clock.systemUTC(),
+        Duration.ofSeconds(1));
+    vertx.deployVerticle(sync).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    TestServer.await(Duration.ofSeconds(10), "the expiry was tried", () -> writes.get() >= 1);
+
+    // Backoff 1 s, 2 s, 4 s: in any 3.5 s at most 3 tries of each kind; the expiry timer alone used to fire every ms.
+    int fetchesBefore = fetches.get();
+    int writesBefore = writes.get();
+    Thread.sleep(3500);
+    assertTrue(fetches.get() - fetchesBefore <= 4, (fetches.get() - fetchesBefore) + " reads of a failing source in 3.5 s");
+    assertTrue(writes.get() - writesBefore <= 4, (writes.get() - writesBefore) + " writes to a failing store in 3.5 s");
+    assertTrue(health.report().failing() != null, "the failure shows");
+    assertEquals(2, current.snapshot().orElseThrow().keyCount(), "nothing saved, so the stored documents stay served");
+  }
 }
