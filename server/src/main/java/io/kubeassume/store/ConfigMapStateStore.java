@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * the leader is asked to repair it. fabric8's calls block, so they run on worker threads.
  *
  * <p>The leader also records its last sync outcome in the {@link ConfigMapSyncStatus#ANNOTATION}
- * annotation: with every state write, and with one annotation-only write when the outcome changes
- * (an API server error, an issuer mismatch, recovery, a new leader). Every replica reads it from
- * what it observes, so a follower's /readyz shows the leader's errors. A ConfigMap with no data
- * (the status of a leader that never had a valid key set, e.g. on an issuer mismatch) is "no
- * documents yet", not invalid.
+ * annotation: with every state write after a read of the source ({@link #save}; an expiry or a
+ * repair, {@link #rewrite}, carries the status unchanged, since the source may be failing), and
+ * with one annotation-only write when the outcome changes (an API server error, an issuer
+ * mismatch, recovery, a new leader). Every replica reads it from what it observes, so a
+ * follower's /readyz shows the leader's errors. A ConfigMap with no data (the status of a leader
+ * that never had a valid key set, e.g. on an issuer mismatch) is "no documents yet", not invalid.
  */
 public final class ConfigMapStateStore implements StateStore {
   private static final Logger log = LoggerFactory.getLogger(ConfigMapStateStore.class);
