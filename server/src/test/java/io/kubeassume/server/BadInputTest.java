@@ -131,7 +131,15 @@ class BadInputTest {
   static Stream<Arguments> nonRegularFiles() {
     return Stream.of(
         Arguments.of("a FIFO (named pipe)", (NonRegular) Keys::mkfifo),
-        Arguments.of("a character device", (NonRegular) file -> Files.createSymbolicLink(file, Path.of("/dev/zero"))));
+        Arguments.of("a character device", (NonRegular) file -> Files.createSymbolicLink(file, Path.of("/dev/zero"))),
+        Arguments.of("a socket", (NonRegular) file -> {
+          // The socket file stays after the channel is closed.
+          try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
+              java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(file));
+          }
+          return file;
+        }));
   }
 
   static Map<String, Object> readySource() throws Exception {
