@@ -12,6 +12,7 @@ import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
+import io.kubeassume.source.files.FileKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -314,6 +315,11 @@ final class ServeCommand implements Callable<Integer> {
       }
       if (!Files.isReadable(p)) {
         throw new ConfigException(flag("--keys"), p + " is not readable by this user");
+      }
+      if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+        // A FIFO would block the key read for ever, a device never ends: only files and directories hold keys.
+        throw new ConfigException(flag("--keys"), p + " is " + FileKind.describe(p) + ", not a key file or a directory; "
+            + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files");
       }
     }
     return paths;
