@@ -36,7 +36,11 @@ public record ServeConfig(
     StoreType store,
     ClusterSettings cluster,
     ConnectionLimits limits,
-    boolean h2c) {
+    boolean h2c,
+    Duration livenessLimit) {
+
+  /** How long a public event loop may go without running before /healthz fails. */
+  public static final Duration DEFAULT_LIVENESS_LIMIT = Duration.ofSeconds(10);
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -60,6 +64,7 @@ public record ServeConfig(
       store = StoreType.defaultFor(source);
     }
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(livenessLimit, "livenessLimit");
     if (store == StoreType.CONFIGMAP && cluster == null) {
       throw new IllegalArgumentException("the configmap store needs cluster settings (namespace, identity)");
     }
@@ -99,6 +104,7 @@ public record ServeConfig(
     /** Sized from this JVM's heap (docs/security.md). */
     private ConnectionLimits limits = ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory());
     private boolean h2c;
+    private Duration livenessLimit = DEFAULT_LIVENESS_LIMIT;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -126,11 +132,12 @@ public record ServeConfig(
     public Builder cluster(ClusterSettings v) { cluster = v; return this; }
     public Builder limits(ConnectionLimits v) { limits = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
+    public Builder livenessLimit(Duration v) { livenessLimit = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster, limits, h2c);
+          mirrorResync, store, cluster, limits, h2c, livenessLimit);
     }
   }
 }

@@ -74,6 +74,10 @@ public final class DiscoveryVerticle extends VerticleBase {
     return server.updateSSLOptions(ssl);
   }
 
+  io.vertx.core.Context context() {
+    return context;
+  }
+
   /** The bound port (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();

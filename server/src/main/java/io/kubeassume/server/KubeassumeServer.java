@@ -67,10 +67,13 @@ public final class KubeassumeServer {
   private final int publicPort;
   private final int managementPort;
   private final Cluster cluster;
+  private final List<DiscoveryVerticle> publicServers;
 
   private KubeassumeServer(Vertx vertx, CurrentDocuments documents, SyncHealth health,
-      PrometheusMeterRegistry registry, int publicPort, int managementPort, Cluster cluster) {
+      PrometheusMeterRegistry registry, int publicPort, int managementPort, Cluster cluster,
+      List<DiscoveryVerticle> publicServers) {
     this.cluster = cluster;
+    this.publicServers = List.copyOf(publicServers);
     this.vertx = vertx;
     this.documents = documents;
     this.health = health;
@@ -218,7 +221,7 @@ public final class KubeassumeServer {
           HardenedOptions.apply(new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
               managementLimits, false),
           tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status,
-          new Liveness(heartbeats, Liveness.SILENCE_LIMIT, System::nanoTime),
+          new Liveness(heartbeats, config.livenessLimit(), System::nanoTime),
           new ConnectionGuard("management", managementLimits, managementGuardMetrics, new Heartbeats(1, System.nanoTime()),
               0, gate));
       Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
@@ -239,7 +242,7 @@ public final class KubeassumeServer {
               election.start();
             }
             KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                servers.get(0).actualPort(), management.actualPort(), cluster);
+                servers.get(0).actualPort(), management.actualPort(), cluster, servers);
             log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
             log.info("public port limits: {} connections, request timeout {}, idle timeout {}, {} HTTP/2 streams per "
@@ -349,6 +352,11 @@ public final class KubeassumeServer {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The contexts (event loops) of the public port's servers; for fault tests. */
+  List<io.vertx.core.Context> publicContexts() {
+    return publicServers.stream().map(DiscoveryVerticle::context).toList();
   }
 
   /** True while this replica holds the Lease (always false without the ConfigMap store). */

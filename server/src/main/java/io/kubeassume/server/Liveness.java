@@ -8,12 +8,11 @@ import java.util.function.LongSupplier;
 /**
  * /healthz: alive while every event loop of the public port keeps beating. A loop that is blocked,
  * has died (an error escaped it) or is starved of CPU for longer than the limit means the process can
- * no longer serve its documents, and Kubernetes should restart it rather than leave it half-alive.
+ * no longer serve its documents, and Kubernetes should restart it rather than leave it half-alive. The
+ * default limit (10 s) is far above a GC pause or a busy moment on a loaded node, and far below how long
+ * a broken pod should linger.
  */
 final class Liveness {
-  /** Far above a GC pause or a busy moment on a loaded node, far below how long a broken pod should linger. */
-  static final Duration SILENCE_LIMIT = Duration.ofSeconds(10);
-
   private final Heartbeats publicLoops;
   private final Duration limit;
   private final long limitNanos;
