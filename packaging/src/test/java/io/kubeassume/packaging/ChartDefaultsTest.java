@@ -124,6 +124,8 @@ class ChartDefaultsTest {
   @Test
   void jvmSizingFlagsAreTheReadmeRecommendation() throws Exception {
     assertEquals(JvmFlags.fromReadme(), JvmFlags.sizing(r.env().get("JDK_JAVA_OPTIONS")));
+    // A JVM out of memory must exit and be restarted, never linger unable to serve (README, image and chart agree).
+    assertTrue(JvmFlags.fromReadme().contains("-XX:+ExitOnOutOfMemoryError"));
   }
 
   @Test
