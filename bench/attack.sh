@@ -39,11 +39,14 @@ log() { printf '[attack %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
 if [[ $BUILD == 1 ]]; then
   log "building the jar and the test classes (AttackRun, HostileClients)"
-  (cd "$ROOT" && mvn -B -q -o -pl server -am -DskipTests package test-compile) >&2
+  (cd "$ROOT" && mvn -B -q -o -pl server -am -DskipTests package) >&2
 fi
 
 start() { # start plain|tls
-  local scheme=http extra=()
+  local scheme=http extra=() p
+  for p in "$PORT" "$MPORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then log "port $p is already in use"; exit 1; fi
+  done
   if [[ $1 == tls ]]; then
     scheme=https
     extra=(--tls-cert "$ROOT/certs/dev/tls/tls.crt" --tls-key "$ROOT/certs/dev/tls/tls.key")
@@ -53,6 +56,7 @@ start() { # start plain|tls
     --bind 127.0.0.1 --port "$PORT" --management-port "$MPORT" --log-level warn "${extra[@]}" >"$WORK/server.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 300); do
+    kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; log "the server exited during start-up"; exit 1; }
     curl -sf --max-time 1 "http://127.0.0.1:$MPORT/readyz" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
@@ -65,12 +69,14 @@ heap_kib() { # used heap after a full GC
   jcmd "$PID" GC.heap_info | awk '/def new generation|tenured generation/{for(i=1;i<=NF;i++) if($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END{print s}'
 }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
+peak_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$PID/status"; }
 closed() { # the server's own closes since start, by reason
-  curl -s "http://127.0.0.1:$MPORT/metrics" | awk -F'[{}" ]+' '/^kubeassume_http_connections_closed_total\{port="public"/ && $NF+0 > 0 {printf "%s %d; ", $5, $NF}'
+  curl -s "http://127.0.0.1:$MPORT/metrics" \
+    | awk -F'[{}" ]+' '/^kubeassume_http_connections_closed_total\{port="public"/ && $NF+0 > 0 {printf "%s%s %d", sep, $5, $NF; sep="; "; n++} END{if (!n) printf "none"}'
 }
 alive() { curl -sf --max-time 2 "http://127.0.0.1:$MPORT/healthz" >/dev/null && echo ok || echo FAILING; }
 
-echo "| port | attack | held by the attacker | good client during | after | heap after GC | RSS after | closed by the server | /healthz |"
+echo "| port | attack | held by the attacker | good client during | after | heap after GC | RSS after (peak) | closed by the server | /healthz |"
 echo "|---|---|---|---|---|---:|---:|---|---|"
 run() { # run plain|tls MODE CONNECTIONS STREAMS LABEL
   local ca=- ; [[ $1 == tls ]] && ca=$CA
@@ -80,7 +86,9 @@ run() { # run plain|tls MODE CONNECTIONS STREAMS LABEL
   summary=$(tail -1 "$WORK/attack.log")
   during=$(sed -E 's/during attack: ([0-9]+) of ([0-9]+) .*\(([0-9]+) %\).*/\1 of \2 (\3 %)/' <<<"$summary")
   after=$(sed -E 's/.*after: ([0-9]+ of [0-9]+)/\1/' <<<"$summary")
-  echo "| $1 | $5 | $3 conn. | $during | $after | $(( $(heap_kib) / 1024 )) MiB | $(( $(rss_kib) / 1024 )) MiB | $(closed) | $(alive) |"
+  local heap
+  heap=$(heap_kib)
+  echo "| $1 | $5 | $3 conn. | $during | $after | $(( heap / 1024 )) MiB | $(( $(rss_kib) / 1024 )) MiB ($(( $(peak_kib) / 1024 ))) | $(closed) | $(alive) |"
   stop
 }
 run plain idle 8000 0 "idle connections, nothing sent"
@@ -94,5 +102,5 @@ before=$(rss_kib)
 wrk -t2 -c2000 -d60s "http://127.0.0.1:$PORT/openid/v1/jwks" >"$WORK/wrk.log"
 sleep 5
 echo
-echo "wrk -t2 -c2000 -d60s: $(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.log") req/s, $(grep -c 'Socket errors' "$WORK/wrk.log" | sed 's/0/no/;s/1/some/') socket errors; RSS $(( before / 1024 )) MiB before, $(( $(rss_kib) / 1024 )) MiB 5 s after (peak $(( $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status") / 1024 )) MiB); closed by the server: $(closed)"
+echo "wrk -t2 -c2000 -d60s: $(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.log") req/s, socket errors: $(grep 'Socket errors' "$WORK/wrk.log" | sed 's/.*Socket errors: //' || echo none); RSS $(( before / 1024 )) MiB before, $(( $(rss_kib) / 1024 )) MiB 5 s after (peak $(( $(awk '/^VmHWM:/ {print $2}' "/proc/$PID/status") / 1024 )) MiB); closed by the server: $(closed)"
 stop

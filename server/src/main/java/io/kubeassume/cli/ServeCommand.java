@@ -110,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--max-connections", paramLabel = "N",
       description = "Most connections open at once on the public port; past it the least active one is closed to make "
-          + "room. Default: half the heap at 15 KiB per connection (about 2100 with -Xmx64m). Env: KUBEASSUME_MAX_CONNECTIONS")
+          + "room. Default: a third of the heap at 15 KiB per connection (about 1400 with -Xmx64m). Env: KUBEASSUME_MAX_CONNECTIONS")
   String maxConnections;
 
   @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "10s",

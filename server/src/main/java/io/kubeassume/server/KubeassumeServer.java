@@ -234,10 +234,10 @@ public final class KubeassumeServer {
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
           .compose(id -> vertx.deployVerticle(management))
           .map(id -> {
-            if (tls != null || config.h2c()) {
-              // Only there does a connection wait before the guard sees it (a handshake, h2c detection).
-              gate.register(servers.get(0).actualPort(), config.limits().maxPending(), publicGuardMetrics::pendingEvicted);
-            }
+            // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
+            // event loop to pick it up during a flood: the gate bounds all of those.
+            gate.register(servers.get(0).actualPort(), config.limits().maxPending(), publicGuardMetrics::pendingEvicted);
+            gate.register(management.actualPort(), managementLimits.maxPending(), managementGuardMetrics::pendingEvicted);
             if (election != null) {
               election.start();
             }

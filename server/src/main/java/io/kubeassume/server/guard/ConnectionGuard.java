@@ -36,7 +36,8 @@ public final class ConnectionGuard {
     this.port = port;
     this.gate = gate;
     this.table = new ConnectionTable<>(perLoop.maxConnections(), perLoop.maxInFlight(),
-        perLoop.requestTimeout().toNanos(), perLoop.idleTimeout().toNanos(), perLoop.requestTimeout().toNanos());
+        perLoop.requestTimeout().toNanos(), perLoop.idleTimeout().toNanos(), perLoop.requestTimeout().toNanos(),
+        perLoop.minIdleToEvict().toNanos());
     this.metrics = metrics;
     this.heartbeats = heartbeats;
     this.loop = loop;

@@ -21,10 +21,10 @@ public record ConnectionLimits(int maxConnections, int maxInFlight, Duration req
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
   /**
-   * Heap one connection may cost at worst, measured (docs/security.md): 12 KiB for an HTTP/2 connection
-   * over TLS, plus 3 KiB for its share of in-flight responses (as many as connections). The default cap
-   * spends half the heap on them; connections still in their TLS handshake (4 KiB each, at most a
-   * quarter of the cap) come on top.
+   * Heap one connection may cost at worst, measured (docs/security.md): 12 KiB for a connection with a
+   * half-received request or an HTTP/2 connection over TLS, plus 3 KiB for its share of in-flight
+   * responses (as many as connections). The default cap spends a third of the heap on them, leaving the
+   * rest to the live set (about 14 MiB) and the young generation's churn under a flood.
    */
   public static final long WORST_CASE_BYTES_PER_CONNECTION = 15 * 1024;
   /** The default cap stays within these bounds, whatever the heap. */
@@ -42,15 +42,24 @@ public record ConnectionLimits(int maxConnections, int maxInFlight, Duration req
     }
   }
 
+  /**
+   * How long an answered connection must have been idle before a newcomer may take its place at the
+   * cap: long enough that busy keep-alive clients are never the ones closed.
+   */
+  public Duration minIdleToEvict() {
+    Duration second = Duration.ofSeconds(1);
+    return idleTimeout.compareTo(second) < 0 ? idleTimeout : second;
+  }
+
   /** The public port's defaults for a JVM whose heap may grow to {@code maxHeapBytes}. */
   public static ConnectionLimits forHeap(long maxHeapBytes) {
     int connections = defaultMaxConnections(maxHeapBytes);
     return new ConnectionLimits(connections, connections, DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
   }
 
-  /** Half the heap divided by the worst-case cost of a connection, within sane bounds. */
+  /** A third of the heap divided by the worst-case cost of a connection, within sane bounds. */
   public static int defaultMaxConnections(long maxHeapBytes) {
-    long n = maxHeapBytes / 2 / WORST_CASE_BYTES_PER_CONNECTION;
+    long n = maxHeapBytes / 3 / WORST_CASE_BYTES_PER_CONNECTION;
     return (int) Math.max(MIN_DEFAULT_CONNECTIONS, Math.min(MAX_DEFAULT_CONNECTIONS, n));
   }
 
@@ -59,7 +68,10 @@ public record ConnectionLimits(int maxConnections, int maxInFlight, Duration req
     return new ConnectionLimits(MANAGEMENT_CONNECTIONS, MANAGEMENT_CONNECTIONS, requestTimeout, idleTimeout);
   }
 
-  /** Connections accepted but not yet HTTP (mid-handshake) that the port keeps at once: a quarter of the cap. */
+  /**
+   * Connections accepted but not yet seen by the HTTP guard (a TLS handshake, or just not yet picked up
+   * by a busy event loop) that the port keeps at once: a quarter of the cap.
+   */
   public int maxPending() {
     return Math.max(16, maxConnections / 4);
   }

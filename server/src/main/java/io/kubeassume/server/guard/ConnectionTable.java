@@ -1,7 +1,6 @@
 package io.kubeassume.server.guard;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,13 @@ import java.util.Map;
  *       cannot hold its responses in memory.
  * </ul>
  *
- * <p>When a cap is reached the connection that made progress longest ago is closed to make room: a
- * new connection, or a request beyond the in-flight cap, always gets in. Progress is a response
- * written (or the connection opening), so a client that connects, asks and reads is never the one
- * closed; idle, half-sent and stalled connections are.
+ * <p>At the connection cap a new connection still gets in if there is a connection to give way, in
+ * this order: one that has never had a response written (idle, half-sent or stalled since it
+ * opened), oldest first; then one that was answered but has made no progress for
+ * {@code minIdleToEvict}, least recent first. A client that connects, asks and reads, as cloud IAM
+ * does, is never chosen. If every connection is busy being served, the newcomer is the one closed:
+ * load beyond the cap from well-behaved clients is refused, it does not make connections evict each
+ * other in a loop. Over the in-flight cap, the connection whose responses have waited longest gives way.
  */
 public final class ConnectionTable<C> {
   /** Why a connection was closed. */
@@ -51,8 +53,10 @@ public final class ConnectionTable<C> {
   public record Closing<C>(C connection, Reason reason) {}
 
   private static final class Entry {
-    /** Since when the connection waits for a complete request (nothing in flight), or waits for a write. */
+    /** Since when the connection waits for a complete request (nothing in flight), or for a write. */
     long since;
+    /** When a response was last written, or when the connection opened. */
+    long progress;
     int inFlight;
     boolean servedAny;
     /** Already handed out for closing: counts until {@link #closed}, but is not chosen twice. */
@@ -64,12 +68,17 @@ public final class ConnectionTable<C> {
   private final long requestTimeoutNanos;
   private final long idleTimeoutNanos;
   private final long writeTimeoutNanos;
-  /** Least recent progress first: a connection moves to the end when it opens or a response is written. */
-  private final LinkedHashMap<C, Entry> byProgress = new LinkedHashMap<>();
+  private final long minIdleToEvictNanos;
+  /** Never answered, in the order they opened. */
+  private final LinkedHashMap<C, Entry> unserved = new LinkedHashMap<>();
+  /** Answered at least once, least recent progress first (a written response moves one to the end). */
+  private final LinkedHashMap<C, Entry> served = new LinkedHashMap<>();
   private int inFlight;
+  /** Entries handed out for closing and not yet reported closed: they are already on their way out. */
+  private int closing;
 
   public ConnectionTable(int maxConnections, int maxInFlight, long requestTimeoutNanos, long idleTimeoutNanos,
-      long writeTimeoutNanos) {
+      long writeTimeoutNanos, long minIdleToEvictNanos) {
     if (maxConnections < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException("caps must be at least 1");
     }
@@ -78,23 +87,30 @@ public final class ConnectionTable<C> {
     this.requestTimeoutNanos = requestTimeoutNanos;
     this.idleTimeoutNanos = idleTimeoutNanos;
     this.writeTimeoutNanos = writeTimeoutNanos;
+    this.minIdleToEvictNanos = minIdleToEvictNanos;
   }
 
-  /** A new connection; returns the one to close if this one went over the cap (never the new one). */
+  /** A new connection; returns the one to close if this one went over the cap (possibly the new one). */
   public Closing<C> opened(C connection, long now) {
-    Entry e = new Entry();
-    e.since = now;
-    byProgress.put(connection, e);
-    if (open() <= maxConnections) {
-      return null;
+    if (open() - closing >= maxConnections) {
+      C victim = unservedOldest(connection);
+      if (victim == null) {
+        victim = servedIdleLongest(now);
+      }
+      if (victim == null) {
+        // Everyone is being served: refuse the newcomer rather than evict a busy client.
+        return new Closing<>(connection, Reason.CONNECTION_LIMIT);
+      }
+      track(connection, now);
+      return closing(victim, Reason.CONNECTION_LIMIT);
     }
-    C victim = leastRecentProgress(false, connection);
-    return victim == null ? null : closing(victim, Reason.CONNECTION_LIMIT);
+    track(connection, now);
+    return null;
   }
 
   /** A complete request arrived; returns a connection to close if in-flight responses went over the cap. */
   public Closing<C> requestStarted(C connection, long now) {
-    Entry e = byProgress.get(connection);
+    Entry e = entry(connection);
     if (e == null) {
       return null;
     }
@@ -106,22 +122,26 @@ public final class ConnectionTable<C> {
     if (inFlight <= maxInFlight) {
       return null;
     }
-    C victim = leastRecentProgress(true, connection);
+    C victim = longestStalled(connection);
     return victim == null ? null : closing(victim, Reason.IN_FLIGHT_LIMIT);
   }
 
   /** A response was written in full: progress. */
   public void responseWritten(C connection, long now) {
-    Entry e = byProgress.remove(connection);
+    Entry e = unserved.remove(connection);
+    if (e == null) {
+      e = served.remove(connection);
+    }
     if (e == null) {
       return;
     }
-    byProgress.put(connection, e);
+    served.put(connection, e);
     if (e.inFlight > 0) {
       e.inFlight--;
       inFlight--;
     }
     e.since = now;
+    e.progress = now;
     e.servedAny = true;
   }
 
@@ -130,7 +150,7 @@ public final class ConnectionTable<C> {
    * delivered, so the connection keeps its place in the eviction order.
    */
   public void responseFailed(C connection, long now) {
-    Entry e = byProgress.get(connection);
+    Entry e = entry(connection);
     if (e == null || e.inFlight == 0) {
       return;
     }
@@ -142,16 +162,28 @@ public final class ConnectionTable<C> {
   }
 
   public void closed(C connection) {
-    Entry e = byProgress.remove(connection);
+    Entry e = unserved.remove(connection);
+    if (e == null) {
+      e = served.remove(connection);
+    }
     if (e != null) {
       inFlight -= e.inFlight;
+      if (e.closing) {
+        closing--;
+      }
     }
   }
 
   /** The connections past their deadline at {@code now}; each is handed out once. */
   public List<Closing<C>> expired(long now) {
     List<Closing<C>> out = new ArrayList<>();
-    for (Map.Entry<C, Entry> m : byProgress.entrySet()) {
+    expired(unserved, now, out);
+    expired(served, now, out);
+    return out;
+  }
+
+  private void expired(Map<C, Entry> entries, long now, List<Closing<C>> out) {
+    for (Map.Entry<C, Entry> m : entries.entrySet()) {
       Entry e = m.getValue();
       if (e.closing) {
         continue;
@@ -170,39 +202,74 @@ public final class ConnectionTable<C> {
       }
       if (reason != null) {
         e.closing = true;
+        closing++;
         out.add(new Closing<>(m.getKey(), reason));
       }
     }
-    return out;
   }
 
   /** Connections open (including those handed out for closing and not yet reported closed). */
   public int open() {
-    return byProgress.size();
+    return unserved.size() + served.size();
   }
 
   public int inFlight() {
     return inFlight;
   }
 
-  /**
-   * The connection (other than {@code spare}) that made progress longest ago, optionally only among
-   * those with responses in flight; null if there is none.
-   */
-  private C leastRecentProgress(boolean withInFlight, C spare) {
-    Iterator<Map.Entry<C, Entry>> it = byProgress.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<C, Entry> m = it.next();
-      Entry e = m.getValue();
-      if (!e.closing && m.getKey() != spare && (!withInFlight || e.inFlight > 0)) {
+  private void track(C connection, long now) {
+    Entry e = new Entry();
+    e.since = now;
+    e.progress = now;
+    unserved.put(connection, e);
+  }
+
+  private Entry entry(C connection) {
+    Entry e = unserved.get(connection);
+    return e != null ? e : served.get(connection);
+  }
+
+  /** The oldest connection never answered, other than {@code spare}. */
+  private C unservedOldest(C spare) {
+    for (Map.Entry<C, Entry> m : unserved.entrySet()) {
+      if (!m.getValue().closing && m.getKey() != spare) {
         return m.getKey();
       }
     }
     return null;
   }
 
+  /** The answered connection with the least recent progress, if that lies at least {@code minIdleToEvict} back. */
+  private C servedIdleLongest(long now) {
+    for (Map.Entry<C, Entry> m : served.entrySet()) {
+      Entry e = m.getValue();
+      if (e.closing) {
+        continue;
+      }
+      return now - e.progress >= minIdleToEvictNanos ? m.getKey() : null;
+    }
+    return null;
+  }
+
+  /** The connection (other than {@code spare}) whose responses have waited longest for a write. */
+  private C longestStalled(C spare) {
+    C worst = null;
+    long oldest = Long.MAX_VALUE;
+    for (Map<C, Entry> entries : List.of(unserved, served)) {
+      for (Map.Entry<C, Entry> m : entries.entrySet()) {
+        Entry e = m.getValue();
+        if (!e.closing && e.inFlight > 0 && m.getKey() != spare && e.since < oldest) {
+          oldest = e.since;
+          worst = m.getKey();
+        }
+      }
+    }
+    return worst;
+  }
+
   private Closing<C> closing(C connection, Reason reason) {
-    byProgress.get(connection).closing = true;
+    entry(connection).closing = true;
+    closing++;
     return new Closing<>(connection, reason);
   }
 }

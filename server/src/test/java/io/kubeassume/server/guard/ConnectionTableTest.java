@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ConnectionTableTest {
   private static final long S = 1_000_000_000L;
-  /** 3 connections, 2 in-flight responses, request timeout 10 s, idle 30 s, write 10 s. */
-  private final ConnectionTable<String> table = new ConnectionTable<>(3, 2, 10 * S, 30 * S, 10 * S);
+  /** 3 connections, 2 in-flight responses, request timeout 10 s, idle 30 s, write 10 s, evict after 1 s idle. */
+  private final ConnectionTable<String> table = new ConnectionTable<>(3, 2, 10 * S, 30 * S, 10 * S, S);
 
   @Test
   void aConnectionThatNeverSendsARequestIsClosedAtTheRequestTimeout() {
@@ -50,12 +50,12 @@ class ConnectionTableTest {
   }
 
   @Test
-  void overTheConnectionCapTheLeastActiveConnectionIsClosedNeverTheNewOne() {
+  void atTheCapAConnectionNeverAnsweredGivesWayOldestFirst() {
     table.opened("a", 0);
     table.opened("b", 1);
     table.opened("c", 2);
     table.requestStarted("a", 3);
-    table.responseWritten("a", 3); // a made progress: b is now the least active
+    table.responseWritten("a", 3); // a was answered: it is not among the first to go
     assertEquals(new Closing<>("b", Reason.CONNECTION_LIMIT), table.opened("d", 4));
     assertEquals(new Closing<>("c", Reason.CONNECTION_LIMIT), table.opened("e", 5), "b is already being closed");
     table.closed("b");
@@ -64,17 +64,32 @@ class ConnectionTableTest {
   }
 
   @Test
-  void aConnectionOverTheInFlightCapOnItsOwnIsLeftToItsWriteDeadline() {
-    table.opened("greedy", 0);
-    table.requestStarted("greedy", 1);
-    table.requestStarted("greedy", 1);
-    assertNull(table.requestStarted("greedy", 1), "no other connection holds a response to release");
-    assertEquals(Reason.WRITE_TIMEOUT, table.expired(11 * S).get(0).reason());
+  void atTheCapAnAnsweredConnectionGivesWayOnlyOnceIdleForAWhile() {
+    for (String c : List.of("a", "b", "c")) {
+      table.opened(c, 0);
+      table.requestStarted(c, 0);
+      table.responseWritten(c, 0);
+    }
+    table.requestStarted("a", S / 2);
+    table.responseWritten("a", S / 2);
+    assertEquals(new Closing<>("d", Reason.CONNECTION_LIMIT), table.opened("d", S / 2),
+        "every connection was busy a moment ago: the newcomer is refused, nobody is evicted");
+    assertEquals(new Closing<>("b", Reason.CONNECTION_LIMIT), table.opened("e", S),
+        "b and c have been idle 1 s; b's last response is the oldest");
   }
 
   @Test
-  void theInFlightCapClosesAConnectionWithResponsesInFlightNotAnIdleOne() {
-    ConnectionTable<String> t = new ConnectionTable<>(10, 2, 10 * S, 30 * S, 10 * S);
+  void aConnectionBeingClosedMakesRoomWithoutAnotherEviction() {
+    table.opened("a", 0);
+    table.opened("b", 0);
+    table.opened("c", 0);
+    assertEquals(new Closing<>("a", Reason.REQUEST_TIMEOUT), table.expired(10 * S).get(0));
+    assertNull(table.opened("d", 10 * S), "a is on its way out");
+  }
+
+  @Test
+  void theInFlightCapClosesTheConnectionWhoseResponsesWaitedLongest() {
+    ConnectionTable<String> t = new ConnectionTable<>(10, 2, 10 * S, 30 * S, 10 * S, S);
     t.opened("idle", 0);
     t.opened("stalled", 1);
     t.opened("good", 2);
@@ -84,6 +99,15 @@ class ConnectionTableTest {
     assertEquals(new Closing<>("stalled", Reason.IN_FLIGHT_LIMIT), closing);
     t.closed("stalled");
     assertEquals(1, t.inFlight(), "the stalled connection's two responses are released with it");
+  }
+
+  @Test
+  void aConnectionOverTheInFlightCapOnItsOwnIsLeftToItsWriteDeadline() {
+    table.opened("greedy", 0);
+    table.requestStarted("greedy", 1);
+    table.requestStarted("greedy", 1);
+    assertNull(table.requestStarted("greedy", 1), "no other connection holds a response to release");
+    assertEquals(Reason.WRITE_TIMEOUT, table.expired(11 * S).get(0).reason());
   }
 
   @Test
