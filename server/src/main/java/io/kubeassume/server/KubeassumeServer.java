@@ -236,8 +236,8 @@ public final class KubeassumeServer {
           .map(id -> {
             // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
             // event loop to pick it up during a flood: the gate bounds all of those.
-            gate.register(servers.get(0).actualPort(), config.limits().maxPending(), publicGuardMetrics::pendingEvicted);
-            gate.register(management.actualPort(), managementLimits.maxPending(), managementGuardMetrics::pendingEvicted);
+            gate.register(servers.get(0).actualPort(), config.limits(), publicGuardMetrics);
+            gate.register(management.actualPort(), managementLimits, managementGuardMetrics);
             if (election != null) {
               election.start();
             }

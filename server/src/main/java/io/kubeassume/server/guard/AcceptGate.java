@@ -8,38 +8,55 @@ import io.vertx.core.http.HttpConnection;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Bounds what a server holds for connections it has accepted but cannot see as HTTP yet: a TLS client
- * that opens a connection and never finishes its handshake costs about 4 KiB for up to the request
- * timeout, and the HTTP-level {@link ConnectionGuard} only sees a connection after its handshake. The
- * gate sits on the listening socket (before Vert.x hands the connection on) and keeps at most a
- * fixed number of such connections per port, closing the oldest to admit a new one; a connection
- * leaves the gate when the HTTP guard claims it, or when it closes.
+ * Bounds, at the listening socket, what the HTTP-level {@link ConnectionGuard} cannot see:
  *
- * <p>Ports are registered once bound; connections on other ports pass untouched.
+ * <ul>
+ *   <li><b>Connections not yet claimed</b> by a guard: a TLS client that opens a connection and never
+ *       finishes its handshake costs about 4 KiB for up to the request timeout, and during a flood of
+ *       new connections the event loops take a while to pick each one up. At most a fixed number per
+ *       port wait so; the oldest is closed to admit a new one.
+ *   <li><b>Every connection the process holds</b> on the port, at most the guard's cap plus those
+ *       unclaimed ones: past it the gate stops accepting until connections close. New connections
+ *       then wait in the kernel's accept backlog, which costs the process nothing; the event loops
+ *       catch up with their closes instead of queueing ever more work.
+ * </ul>
+ *
+ * <p>Ports are registered once bound; connections on other ports pass untouched. Vert.x offers no
+ * public hook on its listening channel; {@link GatedTransport} installs the gate there.
  */
 @ChannelHandler.Sharable
 public final class AcceptGate extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(AcceptGate.class);
   private final Map<Integer, Port> ports = new ConcurrentHashMap<>();
 
   private static final class Port {
+    final int number;
     final Unclaimed<String, Channel> unclaimed;
-    final IntConsumer evicted;
+    final int maxOpen;
+    final AtomicInteger open = new AtomicInteger();
+    final GuardMetrics metrics;
+    volatile boolean loggedPause;
 
-    Port(int max, IntConsumer evicted) {
-      this.unclaimed = new Unclaimed<>(max);
-      this.evicted = evicted;
+    Port(int number, int maxUnclaimed, int maxOpen, GuardMetrics metrics) {
+      this.number = number;
+      this.unclaimed = new Unclaimed<>(maxUnclaimed);
+      this.maxOpen = maxOpen;
+      this.metrics = metrics;
     }
   }
 
   /**
-   * @param maxUnclaimed connections on {@code port} that may be waiting for their handshake at once
-   * @param evicted told (with the number evicted) when the gate closes connections to make room
+   * @param limits the port's limits: {@link ConnectionLimits#maxPending} unclaimed connections at once,
+   *     and at most {@code maxConnections + maxPending} connections in all
+   * @param metrics counts what the gate closes and how often it stops accepting
    */
-  public void register(int port, int maxUnclaimed, IntConsumer evicted) {
-    ports.put(port, new Port(maxUnclaimed, evicted));
+  public void register(int port, ConnectionLimits limits, GuardMetrics metrics) {
+    ports.put(port, new Port(port, limits.maxPending(), limits.maxConnections() + limits.maxPending(), metrics));
   }
 
   /** The HTTP guard now holds this connection. */
@@ -59,25 +76,42 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
         && child.remoteAddress() instanceof InetSocketAddress remote) {
       Port port = ports.get(local.getPort());
       if (port != null) {
-        admit(port, child, key(remote.getAddress().getHostAddress(), remote.getPort()));
+        admit(port, ctx.channel(), child, key(remote.getAddress().getHostAddress(), remote.getPort()));
       }
     }
     ctx.fireChannelRead(msg);
   }
 
-  private static void admit(Port port, Channel child, String key) {
+  private void admit(Port port, Channel listener, Channel child, String key) {
     Channel oldest;
     synchronized (port) {
       oldest = port.unclaimed.add(key, child);
     }
+    int open = port.open.incrementAndGet();
     child.closeFuture().addListener(f -> {
       synchronized (port) {
         port.unclaimed.remove(key, child);
       }
+      if (port.open.decrementAndGet() < port.maxOpen) {
+        listener.config().setAutoRead(true);
+      }
     });
+    if (open >= port.maxOpen) {
+      listener.config().setAutoRead(false);
+      port.metrics.acceptPaused();
+      if (!port.loggedPause) {
+        port.loggedPause = true;
+        log.warn("port {}: {} connections open, the most this process holds; not accepting more until some close "
+            + "(they wait in the kernel's backlog; counted in kubeassume_http_accept_paused_total)", port.number, port.maxOpen);
+      }
+      // A close between the increment and the pause would have found accepting still on: check again.
+      if (port.open.get() < port.maxOpen) {
+        listener.config().setAutoRead(true);
+      }
+    }
     if (oldest != null) {
       oldest.close();
-      port.evicted.accept(1);
+      port.metrics.pendingEvicted(1);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Map;
  */
 public final class GuardMetrics {
   private final Map<ConnectionTable.Reason, Counter> closed = new EnumMap<>(ConnectionTable.Reason.class);
+  private final Counter acceptPaused;
 
   public GuardMetrics(MeterRegistry registry, String port, ConnectionLimits limits) {
     for (ConnectionTable.Reason reason : ConnectionTable.Reason.values()) {
@@ -21,6 +22,10 @@ public final class GuardMetrics {
               + "idle too long, or the least active one when a cap was reached")
           .tag("port", port).tag("reason", reason.label()).register(registry));
     }
+    acceptPaused = Counter.builder("kubeassume.http.accept.paused")
+        .description("Times the port stopped accepting because the process held the most connections it may "
+            + "(they wait in the kernel's backlog until some close)")
+        .tag("port", port).register(registry);
     Gauge.builder("kubeassume.http.connection.limit", limits, l -> l.maxConnections())
         .description("Most connections open at once on the port (--max-connections on the public port)")
         .tag("port", port).strongReference(true).register(registry);
@@ -29,6 +34,10 @@ public final class GuardMetrics {
   /** Connections the accept gate closed because too many were still in their TLS handshake. */
   public void pendingEvicted(int n) {
     closed.get(ConnectionTable.Reason.PENDING_LIMIT).increment(n);
+  }
+
+  void acceptPaused() {
+    acceptPaused.increment();
   }
 
   void closed(ConnectionTable.Reason reason) {
