@@ -203,6 +203,8 @@ public final class KubeassumeServer {
     AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
     return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
+      IssuerRegistry issuers = new IssuerRegistry();
+      issuers.put(new IssuerEndpoint("default", config.issuer(), config.maxAgeSeconds(), documents));
       HttpServerOptions publicOptions = HardenedOptions.apply(
           new HttpServerOptions().setHost(config.bind()).setPort(config.port()), config.limits(), config.h2c());
       int loops = publicInstances(config);
@@ -228,7 +230,7 @@ public final class KubeassumeServer {
           singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
           .onSuccess(id -> sourceHandedOver.set(true));
       return syncLoop
-          .compose(id -> deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers, loops,
+          .compose(id -> deployPublicServers(vertx, config, publicOptions, issuers, httpMetrics, servers, loops,
               heartbeats, publicGuardMetrics, gate))
           .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
@@ -268,13 +270,13 @@ public final class KubeassumeServer {
 
   /** Each instance guards its own share of the connection limits and beats its own heartbeat. */
   private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
-      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances,
+      IssuerRegistry issuers, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances,
       Heartbeats heartbeats, GuardMetrics guardMetrics, AcceptGate gate) {
     ConnectionLimits perLoop = config.limits().perLoop(instances);
     return vertx.deployVerticle(() -> {
       DiscoveryVerticle v;
       synchronized (servers) {
-        v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, options, httpMetrics,
+        v = new DiscoveryVerticle(issuers, options, httpMetrics,
             new ConnectionGuard("public", perLoop, guardMetrics, heartbeats, servers.size(), gate));
         servers.add(v);
       }
