@@ -29,4 +29,9 @@ public final class SyncHealth {
   void failed(String error, Instant at) {
     report.updateAndGet(r -> new Report(r.lastSuccess(), error, error, at, r.consecutiveFailures() + 1));
   }
+
+  /** The sync loop could not even be built (its key source or store failed to set up): reported as a failed sync. */
+  public void failedToStart(String error, Instant at) {
+    failed(error, at);
+  }
 }

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * every replica serves what the store holds. The single issuer's loop runs in a {@link KeySyncVerticle};
  * a fleet's loops run on the fleet's contexts.
  */
-final class SyncLoop {
+public final class SyncLoop {
   private static final Logger log = LoggerFactory.getLogger(SyncLoop.class);
   /** Attempts of one sync when the store reports a concurrent change. */
   static final int SAVE_ATTEMPTS = 3;
@@ -98,7 +98,7 @@ final class SyncLoop {
    * @param serves false when the store serves what it holds (the ConfigMap store)
    * @param label prefix of the loop's log lines: empty for a single issuer, {@code "issuer ID: "} in a fleet
    */
-  SyncLoop(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
+  public SyncLoop(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
       CurrentDocuments current, SyncHealth health, SyncObserver metrics, Clock clock, Duration pollInterval,
       boolean serves, String label) {
     this.source = source;
@@ -123,7 +123,7 @@ final class SyncLoop {
   }
 
   /** Starts syncing; call on the context (event loop) the loop is to run on: every callback comes back there. */
-  void start(Vertx vertx) {
+  public void start(Vertx vertx) {
     this.vertx = vertx;
     if (serves && !state.keys().isEmpty()) {
       // The stored state is the last good document set: serve it while the first sync runs.
@@ -138,13 +138,13 @@ final class SyncLoop {
   }
 
   /** Asks for the state to be written back (the store saw it damaged or deleted), without a source read. Call on the loop's context. */
-  void repair() {
+  public void repair() {
     triggers.write();
     kick();
   }
 
   /** Stops the loop: a run in flight writes, reports and schedules nothing; the source is closed. Call on the loop's context. */
-  void stop() {
+  public void stop() {
     stopped = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(expiryTimer);
