@@ -130,6 +130,11 @@ public final class Fleet {
     pipelines.clear();
   }
 
+  /** The running pipeline of issuer {@code id}, or null (not declared, or not served). */
+  public IssuerPipeline pipeline(String id) {
+    return pipelines.get(id);
+  }
+
   public Collection<IssuerPipeline> pipelines() {
     return pipelines.values();
   }

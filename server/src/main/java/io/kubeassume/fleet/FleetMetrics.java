@@ -42,9 +42,15 @@ public final class FleetMetrics implements MultiCollector {
   static final List<String> STATES = List.of("ready", "not_ready", "conflict", "refused", "invalid");
 
   private final Supplier<Collection<? extends View>> issuers;
+  private final Supplier<Collection<String>> problemStates;
 
-  public FleetMetrics(Supplier<Collection<? extends View>> issuers) {
+  /**
+   * @param issuers the issuers served
+   * @param problemStates the state (conflict, refused, invalid) of each declared issuer that is not served
+   */
+  public FleetMetrics(Supplier<Collection<? extends View>> issuers, Supplier<Collection<String>> problemStates) {
     this.issuers = issuers;
+    this.problemStates = problemStates;
   }
 
   @Override
@@ -81,6 +87,9 @@ public final class FleetMetrics implements MultiCollector {
         up.dataPoint(gauge(issuer, report.failing() == null && report.lastSuccess() != null ? 1 : 0));
       }
       counts.merge(v.state(), 1, Integer::sum);
+    }
+    for (String state : problemStates.get()) {
+      counts.merge(state, 1, Integer::sum);
     }
     GaugeSnapshot.Builder states = GaugeSnapshot.builder().name("kubeassume_issuers")
         .help("Issuers of the fleet by state: ready, not_ready, conflict (another object holds the URL), refused "

@@ -26,16 +26,24 @@ public final class IssuerPipeline implements FleetMetrics.View {
   private final IssuerEndpoint endpoint;
   private final IssuerStats stats;
   private final LoopFactory loops;
+  /** Held for the pipeline's whole life (a fleet's shared watch subscription); closed when it stops. */
+  private final AutoCloseable resources;
   private Phase phase = Phase.CREATED;
   private SyncLoop loop;
   /** Bumped by every start or stop, so a loop that finishes building after a stop is dropped. */
   private int generation;
 
   public IssuerPipeline(IssuerSpec spec, IssuerEndpoint endpoint, IssuerStats stats, LoopFactory loops) {
+    this(spec, endpoint, stats, loops, () -> { });
+  }
+
+  public IssuerPipeline(IssuerSpec spec, IssuerEndpoint endpoint, IssuerStats stats, LoopFactory loops,
+      AutoCloseable resources) {
     this.spec = spec;
     this.endpoint = endpoint;
     this.stats = stats;
     this.loops = loops;
+    this.resources = resources;
   }
 
   /** Starts the sync loop (on the caller's event loop); a failure to build it is reported in the issuer's health. */
@@ -75,6 +83,11 @@ public final class IssuerPipeline implements FleetMetrics.View {
   public void stop() {
     stopSyncing();
     phase = Phase.STOPPED;
+    try {
+      resources.close();
+    } catch (Exception ignored) {
+      // releasing a subscription cannot fail in a way that matters to anyone
+    }
   }
 
   /** The loop, if running: the store asks it to repair. */

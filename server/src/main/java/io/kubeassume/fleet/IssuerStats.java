@@ -16,6 +16,8 @@ public final class IssuerStats implements SyncObserver {
   private volatile long successes;
   private volatile long errors;
   private volatile long mismatches;
+  /** Whether the latest failure was an issuer mismatch (cleared by a success). */
+  private volatile boolean mismatching;
   private final long[] rotations = new long[RotationEvent.Type.values().length];
 
   public SyncHealth health() {
@@ -26,6 +28,7 @@ public final class IssuerStats implements SyncObserver {
   public void synced(boolean ok, long nanos) {
     if (ok) {
       successes++;
+      mismatching = false;
     } else {
       errors++;
     }
@@ -33,7 +36,8 @@ public final class IssuerStats implements SyncObserver {
 
   @Override
   public void failed(Throwable cause) {
-    if (cause instanceof IssuerMismatchException) {
+    mismatching = cause instanceof IssuerMismatchException;
+    if (mismatching) {
       mismatches++;
     }
   }
@@ -43,6 +47,11 @@ public final class IssuerStats implements SyncObserver {
     synchronized (rotations) {
       rotations[event.type().ordinal()]++;
     }
+  }
+
+  /** Whether the latest key sync failed on an issuer mismatch. */
+  public boolean mismatching() {
+    return mismatching;
   }
 
   long successes() {
