@@ -42,6 +42,9 @@ public final class Fleet {
   private final List<String> allowedPrefixes;
   private final Map<String, IssuerPipeline> pipelines = new LinkedHashMap<>();
   private final Map<String, Problem> problems = new LinkedHashMap<>();
+  /** Copies for other threads (scrapes, /readyz), replaced after every change. */
+  private volatile List<IssuerPipeline> pipelinesView = List.of();
+  private volatile Map<String, Problem> problemsView = Map.of();
   private Vertx syncingOn;
 
   public Fleet(IssuerRegistry registry, PipelineFactory factory, List<String> allowedPrefixes) {
@@ -108,6 +111,12 @@ public final class Fleet {
         p.startSyncing(syncingOn);
       }
     }
+    publishViews();
+  }
+
+  private void publishViews() {
+    pipelinesView = List.copyOf(pipelines.values());
+    problemsView = Map.copyOf(problems);
   }
 
   /** This replica writes from now on (standalone at once; the elected leader while it leads). */
@@ -128,6 +137,8 @@ public final class Fleet {
     registry.apply(batch -> pipelines.keySet().forEach(batch::remove));
     pipelines.values().forEach(IssuerPipeline::stop);
     pipelines.clear();
+    problems.clear();
+    publishViews();
   }
 
   /** The running pipeline of issuer {@code id}, or null (not declared, or not served). */
@@ -135,12 +146,24 @@ public final class Fleet {
     return pipelines.get(id);
   }
 
+  /** The served issuers' pipelines (on the fleet's event loop). */
   public Collection<IssuerPipeline> pipelines() {
     return pipelines.values();
   }
 
+  /** The declared issuers not served, and why (on the fleet's event loop). */
   public Map<String, Problem> problems() {
     return problems;
+  }
+
+  /** A copy for any thread: the pipelines after the last change. */
+  public List<IssuerPipeline> pipelinesView() {
+    return pipelinesView;
+  }
+
+  /** A copy for any thread: the problems after the last change. */
+  public Map<String, Problem> problemsView() {
+    return problemsView;
   }
 
   private static Problem problem(IssuerSpec spec, Claims.Verdict verdict) {

@@ -11,12 +11,7 @@ import io.kubeassume.config.TlsFiles;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.server.guard.AcceptGate;
-import io.kubeassume.server.guard.ConnectionGuard;
 import io.kubeassume.server.guard.GatedTransport;
-import io.kubeassume.server.guard.ConnectionLimits;
-import io.kubeassume.server.guard.GuardMetrics;
-import io.kubeassume.server.guard.HardenedOptions;
-import io.kubeassume.server.guard.Heartbeats;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.kubernetes.KubernetesClients;
 import io.kubeassume.store.ConfigMapMetrics;
@@ -25,30 +20,23 @@ import io.kubeassume.store.ConfigMapWatcher;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
 import io.kubeassume.store.StateStore;
-import io.kubeassume.tls.CertificateReloader;
 import io.kubeassume.tls.InvalidTlsCredentialsException;
 import io.kubeassume.tls.TlsCredentials;
-import io.kubeassume.tls.TlsSettings;
-import io.kubeassume.tls.TlsStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,7 +127,6 @@ public final class KubeassumeServer {
     SyncHealth health = new SyncHealth();
     String sourceName = config.source().flagValue();
     SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
-    PublicHttpMetrics httpMetrics = new PublicHttpMetrics(registry);
     KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
     boolean shared = config.store() == StoreType.CONFIGMAP;
 
@@ -202,55 +189,27 @@ public final class KubeassumeServer {
     // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.
     AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
     return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
-      List<DiscoveryVerticle> servers = new ArrayList<>();
       IssuerRegistry issuers = new IssuerRegistry();
       issuers.put(new IssuerEndpoint("default", config.issuer(), config.maxAgeSeconds(), documents));
-      HttpServerOptions publicOptions = HardenedOptions.apply(
-          new HttpServerOptions().setHost(config.bind()).setPort(config.port()), config.limits(), config.h2c());
-      int loops = publicInstances(config);
-      Heartbeats heartbeats = new Heartbeats(loops, System.nanoTime());
-      TlsStatus tlsStatus = tls == null ? null : new TlsStatus(registry, tls);
-      if (tls != null) {
-        TlsSettings.apply(publicOptions, tls);
-        log.info("public port serves TLS 1.2/1.3 with HTTP/2: {}, valid until {}, sha256 {}", tls.subject(), tls.notAfter(),
-            tls.fingerprint());
-      }
-      ConnectionLimits managementLimits = config.limits().forManagement();
-      GuardMetrics publicGuardMetrics = new GuardMetrics(registry, "public", config.limits());
-      GuardMetrics managementGuardMetrics = new GuardMetrics(registry, "management", managementLimits);
-      ManagementVerticle management = new ManagementVerticle(documents, health, registry, sourceName, storeStatus::toJson,
-          election == null ? () -> null : election::status,
-          HardenedOptions.apply(new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
-              managementLimits, false),
-          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status,
-          new Liveness(heartbeats, config.livenessLimit(), System::nanoTime),
-          new ConnectionGuard("management", managementLimits, managementGuardMetrics, new Heartbeats(1, System.nanoTime()),
-              0, gate));
+      Supplier<Readiness.Result> readiness = () -> {
+        Readiness.Result result = Readiness.evaluate(documents.snapshot(), health.report(), sourceName,
+            storeStatus.toJson(), election == null ? null : election.status());
+        Readiness.addMirrors(result.body(), mirrors.status());
+        return result;
+      };
       Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
           singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
           .onSuccess(id -> sourceHandedOver.set(true));
       return syncLoop
-          .compose(id -> deployPublicServers(vertx, config, publicOptions, issuers, httpMetrics, servers, loops,
-              heartbeats, publicGuardMetrics, gate))
-          .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
-              config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
-          .compose(id -> vertx.deployVerticle(management))
-          .map(id -> {
-            // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
-            // event loop to pick it up during a flood: the gate bounds all of those.
-            gate.register(servers.get(0).actualPort(), config.limits(), publicGuardMetrics);
-            gate.register(management.actualPort(), managementLimits, managementGuardMetrics);
+          .compose(id -> Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock))
+          .map(serving -> {
             if (election != null) {
               election.start();
             }
             KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                servers.get(0).actualPort(), management.actualPort(), cluster, servers);
+                serving.publicPort(), serving.managementPort(), cluster, serving.servers());
             log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
-            log.info("public port limits: {} connections, request timeout {}, idle timeout {}, {} HTTP/2 streams per "
-                    + "connection{}", config.limits().maxConnections(), Durations.format(config.limits().requestTimeout()),
-                Durations.format(config.limits().idleTimeout()), ConnectionLimits.MAX_CONCURRENT_STREAMS,
-                config.h2c() ? ", h2c on" : "");
             return server;
           });
     })).onFailure(e -> {
@@ -260,47 +219,12 @@ public final class KubeassumeServer {
     });
   }
 
-  /**
-   * One public server per event loop, all on one port. Port 0 (any free port, for tests and local runs)
-   * gets a single instance: Vert.x 5 cannot make several instances share one randomly chosen port.
-   */
-  private static int publicInstances(ServeConfig config) {
-    return config.port() == 0 ? 1 : config.instances();
-  }
-
-  /** Each instance guards its own share of the connection limits and beats its own heartbeat. */
-  private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
-      IssuerRegistry issuers, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances,
-      Heartbeats heartbeats, GuardMetrics guardMetrics, AcceptGate gate) {
-    ConnectionLimits perLoop = config.limits().perLoop(instances);
-    return vertx.deployVerticle(() -> {
-      DiscoveryVerticle v;
-      synchronized (servers) {
-        v = new DiscoveryVerticle(issuers, options, httpMetrics,
-            new ConnectionGuard("public", perLoop, guardMetrics, heartbeats, servers.size(), gate));
-        servers.add(v);
-      }
-      return v;
-    }, new DeploymentOptions().setInstances(instances));
-  }
-
   private static TlsCredentials readTls(TlsFiles files, Vertx vertx) throws ConfigException {
     try {
       return TlsCredentials.read(files, vertx);
     } catch (InvalidTlsCredentialsException e) {
       throw new ConfigException("--tls-cert/--tls-key", e.getMessage());
     }
-  }
-
-  /** Every public server instance gets the new certificate; the reload counts only if all took it. */
-  private static Future<?> updateAll(List<DiscoveryVerticle> servers, ServerSSLOptions ssl) {
-    List<Future<Boolean>> updates = new ArrayList<>();
-    synchronized (servers) {
-      for (DiscoveryVerticle server : servers) {
-        updates.add(server.updateSsl(ssl));
-      }
-    }
-    return Future.all(updates);
   }
 
   /** What talks to the cluster, closed in order: the Lease is released first so another replica takes over at once. */
