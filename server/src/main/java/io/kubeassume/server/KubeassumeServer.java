@@ -2,6 +2,14 @@ package io.kubeassume.server;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kubeassume.config.ClusterSettings;
+import io.kubeassume.config.FleetSettings;
+import io.kubeassume.fleet.FileFleet;
+import io.kubeassume.fleet.Fleet;
+import io.kubeassume.fleet.FleetMetrics;
+import io.kubeassume.fleet.FleetReadiness;
+import io.kubeassume.fleet.IssuerSpecParser;
+import io.kubeassume.fleet.kubernetes.KubernetesFleet;
+import io.vertx.core.json.JsonObject;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
@@ -118,11 +126,82 @@ public final class KubeassumeServer {
   }
 
   private static boolean needsCluster(ServeConfig config) {
+    if (config.isFleet()) {
+      return config.fleet().mode() == FleetSettings.Mode.KUBERNETES;
+    }
     return config.source() == SourceType.KUBERNETES || config.store() == StoreType.CONFIGMAP;
+  }
+
+  /**
+   * A fleet: the issuers come from a file (one process, every issuer synced here) or from OIDCIssuer
+   * objects (elected replicas: the leader syncs, every replica serves from the objects' status). The
+   * topology is chosen here, once.
+   */
+  private static Future<KubeassumeServer> deployFleet(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
+      Clock clock, Cluster cluster, AcceptGate gate) {
+    FleetSettings fleet = config.fleet();
+    IssuerRegistry issuers = new IssuerRegistry();
+    IssuerSpecParser.Context specs = new IssuerSpecParser.Context(fleet.mode() == FleetSettings.Mode.KUBERNETES,
+        config.overlap(), config.maxAgeSeconds());
+    Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
+        : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
+    Supplier<Fleet> current;
+    Supplier<Boolean> loaded;
+    Supplier<JsonObject> detail;
+    Future<String> deployed;
+    LeaderElection election;
+    if (fleet.mode() == FleetSettings.Mode.FILE) {
+      FileFleet files = new FileFleet(new FileFleet.Settings(fleet.file(), fleet.stateDir(), config.maxKeys(),
+          config.pollInterval(), fleet.issuerUrlPrefixes(), specs), issuers, clock);
+      current = files::fleet;
+      loaded = () -> files.fileStatus().getBoolean("loaded");
+      detail = () -> new JsonObject().put("source", files.fileStatus());
+      election = null;
+      log.info("kubeassume starting: the fleet declared in {}, state {}", fleet.file(),
+          fleet.stateDir() == null ? "in memory (no --state-dir)" : "in " + fleet.stateDir());
+      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(files));
+    } else {
+      KubernetesFleet objects = new KubernetesFleet(cluster.client, new KubernetesFleet.Settings(fleet.watchNamespaces(),
+          fleet.issuerUrlPrefixes(), specs, config.maxKeys(), config.pollInterval()), issuers, clock);
+      current = objects::fleet;
+      loaded = objects::listed;
+      election = new LeaderElection(vertx, cluster.client, config.cluster(), objects, registry);
+      cluster.election = election;
+      detail = () -> new JsonObject().put("source", objects.watchStatus()).put("leader", election.status());
+      log.info("kubeassume starting: the fleet of OIDCIssuer objects in {}, leader election on lease {}/{} as {}",
+          fleet.watchNamespaces().isEmpty() ? "every namespace" : fleet.watchNamespaces(), config.cluster().namespace(),
+          config.cluster().leaseName(), config.cluster().identity());
+      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(objects));
+    }
+    registry.getPrometheusRegistry().register(new FleetMetrics(
+        () -> current.get() == null ? List.of() : current.get().pipelinesView(),
+        () -> current.get() == null ? List.of() : current.get().problemsView().values().stream().map(Fleet.Problem::state).toList()));
+    Supplier<Readiness.Result> readiness = () -> {
+      Fleet f = current.get();
+      JsonObject body = FleetReadiness.evaluate(loaded.get(), f == null ? List.of() : f.pipelinesView(),
+          f == null ? java.util.Map.of() : f.problemsView());
+      detail.get().forEach(e -> body.put(e.getKey(), e.getValue()));
+      return new Readiness.Result(body.getBoolean("ready"), body);
+    };
+    return deployed
+        .compose(id -> tlsCredentials)
+        .compose(tls -> Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock))
+        .map(serving -> {
+          if (election != null) {
+            election.start();
+          }
+          log.info("serving the fleet's issuers on {}:{}, management on {}:{}", config.bind(), serving.publicPort(),
+              config.bind(), serving.managementPort());
+          return new KubeassumeServer(vertx, new CurrentDocuments(), new SyncHealth(), registry, serving.publicPort(),
+              serving.managementPort(), cluster, serving.servers());
+        });
   }
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
       Clock clock, Cluster cluster, AcceptGate gate) {
+    if (config.isFleet()) {
+      return deployFleet(vertx, registry, config, clock, cluster, gate);
+    }
     CurrentDocuments documents = new CurrentDocuments();
     SyncHealth health = new SyncHealth();
     String sourceName = config.source().flagValue();
