@@ -226,4 +226,40 @@ class KubernetesFleetTest {
       }
     }
   }
+
+  @Test
+  void aRemoteApiServerIsReadThroughItsKubeconfigAndItsOutageDisturbsNoOtherIssuer() throws Exception {
+    Files.createDirectories(dir.resolve("remote"));
+    try (MockCluster remote = new MockCluster(dir.resolve("remote"))) {
+      RSAKey r1 = Keys.rsa();
+      remote.serves("http://localhost/clusters/remote", r1);
+      secret("team-a", "remote-kubeconfig", Map.of("kubeconfig", Files.readString(remote.kubeconfig("remote-reader"))));
+      cluster.client.genericKubernetesResources(OidcIssuers.CONTEXT).inNamespace("team-a").resource(
+          new GenericKubernetesResourceBuilder().withApiVersion(OidcIssuers.GROUP + "/" + OidcIssuers.VERSION)
+              .withKind(OidcIssuers.KIND).withNewMetadata().withNamespace("team-a").withName("remote").endMetadata()
+              .addToAdditionalProperties("spec", Map.of("issuerURL", "http://localhost/clusters/remote",
+                  "source", Map.of("apiServer", Map.of("kubeconfigSecret", Map.of("name", "remote-kubeconfig")))))
+              .build()).create();
+      secret("team-a", "prod-keys", Map.of("sa.pub", Keys.pem(prod1.toPublicKey())));
+      issuer("team-a", "prod", "http://localhost/clusters/prod", "prod-keys", "sa.pub");
+      try (TestServer one = TestServer.start(replica("replica-1", List.of()).build())) {
+        await(WITHIN, "the remote cluster's key served", io(() -> one.jwks("/clusters/remote").contains(Keys.kidOf(r1))));
+        await(WITHIN, "its issuer checked", () -> condition("team-a", "remote", "IssuerMatches").startsWith("True/Matches"));
+
+        remote.oidcFails(503);
+        await(WITHIN, "the outage in the status", () -> condition("team-a", "remote", "SourceReachable").startsWith("False"));
+        assertTrue(one.jwks("/clusters/remote").contains(Keys.kidOf(r1)), "the last good documents stay");
+        RSAKey prod2 = Keys.rsa();
+        secret("team-a", "prod-keys", Map.of("sa.pub", Keys.pem(prod2.toPublicKey())));
+        await(WITHIN, "the other issuer still follows its rotation", io(() -> one.jwks("/clusters/prod")
+            .contains(Keys.kidOf(prod2))));
+
+        RSAKey r2 = Keys.rsa();
+        remote.serves("https://somewhere-else.example.com", r2);
+        await(WITHIN, "a mismatch in the status", () -> condition("team-a", "remote", "IssuerMatches")
+            .startsWith("False/IssuerMismatch"));
+        assertFalse(one.jwks("/clusters/remote").contains(Keys.kidOf(r2)), "nothing from a mismatched issuer is served");
+      }
+    }
+  }
 }
