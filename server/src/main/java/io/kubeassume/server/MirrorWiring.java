@@ -100,12 +100,10 @@ final class MirrorWiring {
 
   private static void close(List<MirrorVerticle.Mirror> mirrors) {
     for (MirrorVerticle.Mirror m : mirrors) {
-      if (m.target() instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // start-up is failing anyway; the first error is the one to report
-        }
+      try {
+        m.publisher().close();
+      } catch (Exception ignored) {
+        // start-up is failing anyway; the first error is the one to report
       }
     }
   }
