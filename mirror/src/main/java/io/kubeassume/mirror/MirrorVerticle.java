@@ -227,7 +227,9 @@ public final class MirrorVerticle extends VerticleBase {
         }
         loggedLeftOut = r.leftOut();
       }
-      if (label.equals(MirrorMetrics.WRITTEN)) {
+      if (label.equals(MirrorMetrics.WRITTEN) && r.discovery() == ObjectOutcome.NONE) {
+        log.info("mirror {}: published revision {} (its keys)", name, r.revision());
+      } else if (label.equals(MirrorMetrics.WRITTEN)) {
         log.info("mirror {}: published revision {} (jwks {}, discovery {})", name, r.revision(),
             r.jwks().name().toLowerCase(java.util.Locale.ROOT), r.discovery().name().toLowerCase(java.util.Locale.ROOT));
       } else if (label.equals(MirrorMetrics.SUPERSEDED)) {

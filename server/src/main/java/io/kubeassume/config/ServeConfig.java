@@ -33,7 +33,8 @@ public record ServeConfig(
     String mirrorRegion,
     Duration mirrorResync,
     StoreType store,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    URI gcpIamEndpoint) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -92,6 +93,8 @@ public record ServeConfig(
     /** Null: the default for the source (configmap with kubernetes, file with files). */
     private StoreType store;
     private ClusterSettings cluster;
+    /** Null: https://iam.googleapis.com, for gcp-wif mirrors. */
+    private URI gcpIamEndpoint;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -117,11 +120,12 @@ public record ServeConfig(
     public Builder mirrorResync(Duration v) { mirrorResync = v; return this; }
     public Builder store(StoreType v) { store = v; return this; }
     public Builder cluster(ClusterSettings v) { cluster = v; return this; }
+    public Builder gcpIamEndpoint(URI v) { gcpIamEndpoint = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster);
+          mirrorResync, store, cluster, gcpIamEndpoint);
     }
   }
 }
