@@ -25,6 +25,8 @@ public final class UploadedJwks {
   public static final int MAX_KEYS = 8;
   /** The members GCP accepts in an uploaded key; anything else is refused there. */
   public static final Set<String> MEMBERS = Set.of("kty", "alg", "use", "kid", "n", "e", "x", "y", "crv");
+  /** The members that are the key itself. */
+  static final Set<String> MATERIAL = Set.of("kty", "n", "e", "crv", "x", "y");
 
   private UploadedJwks() {}
 
@@ -158,10 +160,13 @@ public final class UploadedJwks {
     }
   }
 
-  /** Compares by kid, then by the members GCP keeps. Keys without a kid are ignored (GCP needs one to match). */
+  /**
+   * Compares by kid, then by key material (what GCP verifies a signature with: an upload without {@code use} or
+   * {@code alg} still holds the same key). Keys without a kid are ignored (GCP needs one to match).
+   */
   public static Difference compare(List<Map<String, Object>> uploaded, List<Map<String, Object>> served) {
-    Map<String, Map<String, Object>> up = byKid(uploaded);
-    Map<String, Map<String, Object>> sv = byKid(served);
+    Map<String, Map<String, Object>> up = byKid(uploaded, MATERIAL);
+    Map<String, Map<String, Object>> sv = byKid(served, MATERIAL);
     Set<String> missing = new TreeSet<>(sv.keySet());
     missing.removeAll(up.keySet());
     Set<String> extra = new TreeSet<>(up.keySet());
@@ -175,19 +180,109 @@ public final class UploadedJwks {
     return new Difference(missing, changed, extra);
   }
 
-  private static Map<String, Map<String, Object>> byKid(List<Map<String, Object>> keys) {
+  /** The keys by kid, each with only {@code members}. */
+  private static Map<String, Map<String, Object>> byKid(List<Map<String, Object>> keys, Set<String> members) {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (Map<String, Object> k : keys) {
       if (k.get("kid") instanceof String kid) {
-        out.put(kid, accepted(k));
+        Map<String, Object> kept = new LinkedHashMap<>();
+        k.forEach((name, value) -> {
+          if (members.contains(name)) {
+            kept.put(name, value);
+          }
+        });
+        out.put(kid, kept);
       }
     }
     return out;
   }
 
+  /**
+   * How a provider's uploaded JWKS stands against the keys the issuer serves.
+   *
+   * @param message one line saying what was found, naming the kids that differ
+   * @param revision the kubeassume revision the provider records ({@link ProviderRevision}), or -1 if kubeassume
+   *     did not upload it
+   */
+  public record Verdict(Kind kind, String message, long revision) {
+    public enum Kind {
+      /** No upload: GCP fetches the issuer's jwks_uri. */
+      FETCHES,
+      /** The same keys as served, as GCP keeps them. */
+      EQUAL,
+      /** More keys are served than GCP holds; the upload has 8 of them and nothing else. */
+      LEFT_OUT,
+      /** Every served key is there, and keys that are no longer served too. */
+      EXTRA,
+      /** A served kid is missing, or a kid has other key material: GCP refuses (some) current tokens. */
+      STALE,
+      /** Not a JWKS. */
+      BROKEN,
+      /** The served keys are not known (the issuer's JWKS could not be fetched). */
+      UNKNOWN
+    }
+
+    /** Whether kubeassume serve uploaded it (and so keeps it in step). */
+    public boolean managed() {
+      return revision >= 0;
+    }
+  }
+
+  /**
+   * Judges an uploaded JWKS ({@code oidc.jwksJson}) against the served keys. Pure.
+   *
+   * @param served the keys the issuer serves now, or null if they could not be fetched
+   */
+  public static Verdict judge(String jwksJson, String description, List<Map<String, Object>> served) {
+    long revision = ProviderRevision.of(description);
+    if (jwksJson == null || jwksJson.isBlank()) {
+      return new Verdict(Verdict.Kind.FETCHES, "no uploaded JWKS: GCP fetches the keys from the issuer's jwks_uri", -1);
+    }
+    String by = revision >= 0 ? " (uploaded by kubeassume serve, revision " + revision + ")" : "";
+    List<Map<String, Object>> uploaded = parse(jwksJson);
+    if (uploaded == null) {
+      return new Verdict(Verdict.Kind.BROKEN, "the uploaded JWKS is not a JWKS with keys" + by, revision);
+    }
+    Set<String> kids = kids(uploaded);
+    if (served == null) {
+      return new Verdict(Verdict.Kind.UNKNOWN, "GCP uses an uploaded JWKS (kids " + kids + ")" + by + " that cannot be "
+          + "compared: the issuer's JWKS could not be fetched", revision);
+    }
+    Difference d = compare(uploaded, served);
+    if (d.none()) {
+      return new Verdict(Verdict.Kind.EQUAL, "the uploaded JWKS equals the served one (kids " + kids + ")" + by, revision);
+    }
+    if (!d.changed().isEmpty() || (!d.missing().isEmpty() && !(served.size() > MAX_KEYS && uploaded.size() == MAX_KEYS
+        && d.extra().isEmpty()))) {
+      List<String> parts = new ArrayList<>();
+      if (!d.missing().isEmpty()) {
+        parts.add("lacks " + new TreeSet<>(d.missing()) + " that the issuer publishes now " + kids(served)
+            + ": GCP refuses tokens signed with " + (d.missing().size() == 1 ? "that key" : "those keys")
+            + " (stale after a key rotation)");
+      }
+      if (!d.changed().isEmpty()) {
+        parts.add("has other key material than the issuer for " + new TreeSet<>(d.changed()) + ": GCP checks tokens "
+            + "signed with " + (d.changed().size() == 1 ? "that kid" : "those kids") + " against the wrong key");
+      }
+      if (!d.extra().isEmpty()) {
+        parts.add("still holds " + new TreeSet<>(d.extra()) + ", no longer served");
+      }
+      return new Verdict(Verdict.Kind.STALE, "the uploaded JWKS (kids " + kids + ")" + by + " " + String.join("; ", parts),
+          revision);
+    }
+    if (!d.missing().isEmpty()) {
+      return new Verdict(Verdict.Kind.LEFT_OUT, "the issuer serves " + served.size() + " keys and GCP holds at most "
+          + MAX_KEYS + ": the upload" + by + " has " + MAX_KEYS + " of them and leaves out " + new TreeSet<>(d.missing())
+          + "; tokens signed with those are refused (kubeassume serve keeps the current and most recently retired keys)",
+          revision);
+    }
+    return new Verdict(Verdict.Kind.EXTRA, "the uploaded JWKS" + by + " still holds " + new TreeSet<>(d.extra())
+        + " that the issuer no longer publishes: GCP keeps accepting tokens signed with them", revision);
+  }
+
   /** The kids of {@code keys}, sorted. */
   public static Set<String> kids(List<Map<String, Object>> keys) {
-    return byKid(keys).keySet().stream().collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+    return byKid(keys, MEMBERS).keySet().stream().collect(java.util.stream.Collectors.toCollection(TreeSet::new));
   }
 
   /**

@@ -202,9 +202,11 @@ class StatusCommandTest {
         .put("oidc", oidc));
   }
 
+  /** An upload of the served key (kid key-new, its own material) or of another key under {@code kid}. */
   static String uploaded(String kid) {
-    return new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA").put("kid", kid)
-        .put("n", "AQAB").put("e", "AQAB"))).encode();
+    JsonObject k = kid.equals(key.getKeyID()) ? new JsonObject(key.toPublicJWK().toJSONObject())
+        : new JsonObject().put("kty", "RSA").put("kid", kid).put("n", "AQAB").put("e", "AQAB");
+    return new JsonObject().put("keys", new JsonArray().add(k)).encode();
   }
 
   // ---- gcp ---------------------------------------------------------------------------------------
@@ -241,6 +243,18 @@ class StatusCommandTest {
         + "--jwks-file jwks.json", jwks.getString("fix"));
     assertEquals("fail", r.json().getString("result"));
     assertEquals("pass", r.json().getJsonObject("verify").getString("result"), "the issuer itself is fine");
+  }
+
+  @Test
+  void gcpAnUploadWithTheServedKidButOtherKeyMaterialFails() {
+    gcpState(issuer, new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA")
+        .put("kid", "key-new").put("n", "AQAB").put("e", "AQAB"))).encode(), false);
+    Run r = json(GCP);
+    assertEquals(1, r.exit(), r.out());
+    JsonObject jwks = r.check("gcp.jwks");
+    assertEquals("FAIL", jwks.getString("status"));
+    assertEquals("the uploaded JWKS (kids [key-new]) has other key material than the issuer for [key-new]: GCP checks "
+        + "tokens signed with that kid against the wrong key", jwks.getString("message"));
   }
 
   @Test

@@ -7,6 +7,11 @@ import java.nio.file.Path;
 public final class GcpWifTestAccess {
   private GcpWifTestAccess() {}
 
+  /** A static token the fake accepts. */
+  public static com.google.auth.oauth2.GoogleCredentials token() {
+    return GcpWifFixture.token();
+  }
+
   /** See {@link GcpWifFixture#federatedCredentials}. */
   public static Path federatedCredentials(Path dir, FakeSts sts) throws IOException {
     return GcpWifFixture.federatedCredentials(dir, sts);
