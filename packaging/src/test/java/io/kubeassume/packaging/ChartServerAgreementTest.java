@@ -193,6 +193,7 @@ class ChartServerAgreementTest {
       gs     | gs://oidc-bucket/cluster-a
       azblob | azblob://oidcaccount/oidc/cluster-a
       oci    | oci://tenancyns/oidc-bucket/cluster-a
+      gcp-wif | gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a
       """)
   void eachMirrorScheme(String scheme, String target) {
     Started s = start("mirror:\n  targets: [" + target + "]\n  resync: 10m\n");
@@ -219,6 +220,24 @@ class ChartServerAgreementTest {
             .mirrors(List.of(MirrorLocation.parse("s3://oidc-bucket/cluster-a"), MirrorLocation.parse("s3://backup-bucket")))
             .mirrorEndpoint(URI.create("https://minio.example.com:9000"))
             .mirrorRegion("eu-west-1")
+            .build(),
+        s.config());
+  }
+
+  @Test
+  void gcpWifMirrorWithAPrivateIamEndpointAndFederatedCredentials() {
+    String target = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
+    Started s = start("""
+        mirror:
+          targets: [%s]
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          gcp:
+            credentialConfigMap: gcp-wif
+            audience: //iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/ops-pool/providers/ops
+        """.formatted(target));
+    assertEquals(expected()
+            .mirrors(List.of(MirrorLocation.parse(target)))
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
             .build(),
         s.config());
   }
@@ -306,6 +325,8 @@ class ChartServerAgreementTest {
       zero overlap          | overlap: 0s                                          | --overlap (from KUBEASSUME_OVERLAP)
       zero poll interval    | pollInterval: 0ms                                    | --poll-interval (from KUBEASSUME_POLL_INTERVAL)
       endpoint with a query | mirror: {targets: [s3://b-1], endpoint: 'https://m?x=1'} | --mirror-endpoint (from KUBEASSUME_MIRROR_ENDPOINT)
+      gcp-wif provider id   | mirror: {targets: ['gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/gcp-x']} | --mirror (from KUBEASSUME_MIRROR)
+      iam endpoint, buckets | mirror: {targets: [s3://b-1], gcpIamEndpoint: 'https://iam.example.com'} | --gcp-iam-endpoint (from KUBEASSUME_GCP_IAM_ENDPOINT)
       """)
   void aValueTheServerRefusesFailsHere(String description, String values, String named) {
     PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());
