@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubeassume.gcp.FakeIam;
-import io.kubeassume.gcp.FakeSts;
-import io.kubeassume.gcp.GcpWifTestAccess;
+import io.kubeassume.gcp.FakeGcp;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,31 +21,24 @@ import org.junit.jupiter.api.io.TempDir;
  * test) and exchanged at the fake's token endpoint.
  */
 class GcpWifStartupTest {
-  static final String NAME = "projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
-  static final String TARGET = "gcp-wif://" + NAME;
+  static final String NAME = FakeGcp.PROVIDER;
+  static final String TARGET = FakeGcp.TARGET;
   static final String PREFIX = "kubeassume serve: cannot start: --mirror " + TARGET + ": ";
 
   @TempDir
   Path dir;
+  FakeGcp gcp;
   FakeIam iam;
-  FakeSts sts;
-  AutoCloseable trust;
 
   @BeforeEach
   void start() throws Exception {
-    iam = new FakeIam();
-    iam.addProvider(NAME, "https://h");
-    sts = new FakeSts(iam);
-    trust = sts.trust();
-    System.setProperty("GOOGLE_APPLICATION_CREDENTIALS", GcpWifTestAccess.federatedCredentials(dir, sts).toString());
+    gcp = FakeGcp.start(dir, "https://h");
+    iam = gcp.iam;
   }
 
   @AfterEach
   void stop() throws Exception {
-    System.clearProperty("GOOGLE_APPLICATION_CREDENTIALS");
-    trust.close();
-    sts.close();
-    iam.close();
+    gcp.close();
   }
 
   private ServeFlagsTest.Run serve() {
@@ -116,8 +108,8 @@ class GcpWifStartupTest {
   void theFederatedCredentialsWereExchangedAndUsed() {
     iam.granted.remove(FakeIam.UPDATE);
     oneLine(serve());
-    assertEquals(1, sts.subjectTokens.size(), "google-auth exchanged the subject token from the file");
-    assertTrue(sts.subjectTokens.get(0).startsWith("eyJhbGciOiJSUzI1NiJ9."), sts.subjectTokens.toString());
+    assertEquals(1, gcp.sts.subjectTokens.size(), "google-auth exchanged the subject token from the file");
+    assertTrue(gcp.sts.subjectTokens.get(0).startsWith("eyJhbGciOiJSUzI1NiJ9."), gcp.sts.subjectTokens.toString());
     assertTrue(iam.rest().requests().get(0).authorization().startsWith("Bearer sts-token-"),
         "the IAM read carried the exchanged token");
   }

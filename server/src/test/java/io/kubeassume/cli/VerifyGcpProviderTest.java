@@ -7,10 +7,8 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import io.kubeassume.gcp.FakeIam;
 import io.kubeassume.verify.HttpsFixture;
-import io.kubeassume.verify.HttpsFixture.Answer;
 import io.kubeassume.verify.TestCa;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -53,13 +51,8 @@ class VerifyGcpProviderTest {
 
   @BeforeEach
   void start() throws Exception {
-    issuerServer = HttpsFixture.https(cert.sslContext());
+    issuerServer = HttpsFixture.https(cert.sslContext()).servesIssuer(key);
     issuer = issuerServer.origin();
-    issuerServer.on("/.well-known/openid-configuration", Answer.json(JSONObjectUtils.toJSONString(Map.of(
-        "issuer", issuer, "jwks_uri", issuer + "/openid/v1/jwks", "response_types_supported", List.of("id_token"),
-        "subject_types_supported", List.of("public"), "id_token_signing_alg_values_supported", List.of("RS256")))));
-    issuerServer.on("/openid/v1/jwks", Answer.json(JSONObjectUtils.toJSONString(Map.of("keys",
-        List.of(key.toPublicJWK().toJSONObject())))));
     iam = new FakeIam();
     iam.addProvider(NAME, issuer);
   }
@@ -85,7 +78,7 @@ class VerifyGcpProviderTest {
   Run verify(String... extra) {
     CommandLine cmd = KubeassumeCommand.commandLine(Map.of("KUBEASSUME_GCP_IAM_ENDPOINT", iam.endpoint().toString()));
     VerifyCommand c = (VerifyCommand) cmd.getSubcommands().get("verify").getCommand();
-    c.gcpCredentials = io.kubeassume.gcp.GcpWifTestAccess.token();
+    c.gcpCredentials = SetupGcpCommandTest.TOKEN;
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out));

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import io.kubeassume.gcp.FakeIam;
-import io.kubeassume.gcp.FakeSts;
-import io.kubeassume.gcp.GcpWifTestAccess;
+import io.kubeassume.gcp.FakeGcp;
 import io.kubeassume.gcp.UploadedJwks;
 import io.kubeassume.mirror.MirrorLocation;
 import io.vertx.core.json.JsonObject;
@@ -31,27 +30,23 @@ import org.junit.jupiter.api.io.TempDir;
 class GcpWifHighAvailabilityTest {
   static final String ISSUER = "http://127.0.0.1/clusters/ha";
   static final Duration WITHIN = Duration.ofSeconds(20);
-  static final String NAME = "projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
-  static final String TARGET = "gcp-wif://" + NAME;
+  static final String NAME = FakeGcp.PROVIDER;
+  static final String TARGET = FakeGcp.TARGET;
 
   @TempDir
   Path dir;
   @TempDir
   Path credentials;
   MockCluster cluster;
+  FakeGcp gcp;
   FakeIam iam;
-  FakeSts sts;
-  AutoCloseable trust;
   final List<TestServer> replicas = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     cluster = new MockCluster(dir);
-    iam = new FakeIam();
-    iam.addProvider(NAME, ISSUER);
-    sts = new FakeSts(iam);
-    trust = sts.trust();
-    System.setProperty("GOOGLE_APPLICATION_CREDENTIALS", GcpWifTestAccess.federatedCredentials(credentials, sts).toString());
+    gcp = FakeGcp.start(credentials, ISSUER);
+    iam = gcp.iam;
   }
 
   @AfterEach
@@ -63,10 +58,7 @@ class GcpWifHighAvailabilityTest {
         // closed by the test already
       }
     }
-    System.clearProperty("GOOGLE_APPLICATION_CREDENTIALS");
-    trust.close();
-    sts.close();
-    iam.close();
+    gcp.close();
     cluster.close();
   }
 

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.gcp.FakeIam;
-import io.kubeassume.gcp.FakeSts;
-import io.kubeassume.gcp.GcpWifTestAccess;
+import io.kubeassume.gcp.FakeGcp;
 import io.kubeassume.gcp.ProviderRevision;
 import io.kubeassume.gcp.UploadedJwks;
 import io.kubeassume.mirror.MirrorLocation;
@@ -33,33 +32,26 @@ class GcpWifMirrorServerTest {
   static final Duration WITHIN = Duration.ofSeconds(20);
   static final Duration OVERLAP = Duration.ofSeconds(3);
   static final String ISSUER = "http://localhost";
-  static final String NAME = "projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
-  static final String TARGET = "gcp-wif://" + NAME;
+  static final String NAME = FakeGcp.PROVIDER;
+  static final String TARGET = FakeGcp.TARGET;
 
   @TempDir
   Path dir;
   @TempDir
   Path credentials;
+  FakeGcp gcp;
   FakeIam iam;
-  FakeSts sts;
-  AutoCloseable trust;
 
   @BeforeEach
   void start() throws Exception {
-    iam = new FakeIam();
-    iam.addProvider(NAME, ISSUER);
+    gcp = FakeGcp.start(credentials, ISSUER);
+    iam = gcp.iam;
     iam.pollsUntilDone = 2;
-    sts = new FakeSts(iam);
-    trust = sts.trust();
-    System.setProperty("GOOGLE_APPLICATION_CREDENTIALS", GcpWifTestAccess.federatedCredentials(credentials, sts).toString());
   }
 
   @AfterEach
   void stop() throws Exception {
-    System.clearProperty("GOOGLE_APPLICATION_CREDENTIALS");
-    trust.close();
-    sts.close();
-    iam.close();
+    gcp.close();
   }
 
   private ServeConfig config() {
