@@ -35,9 +35,13 @@ public final class ObjectStorePublisher implements SnapshotPublisher {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (target instanceof AutoCloseable c) {
-      c.close();
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new MirrorException("closing the client of " + location + ": " + e, e);
+      }
     }
   }
 }

@@ -26,7 +26,11 @@ public interface SnapshotPublisher extends AutoCloseable {
   /** What is published, for the start-up log line, e.g. {@code clusters/prod/openid/v1/jwks and ...}. */
   String describe();
 
-  /** Releases the target's client; called once, after the last publish has finished. */
+  /**
+   * Releases the target's client; called once, after the last publish has finished.
+   *
+   * @throws MirrorException if the client could not be closed cleanly
+   */
   @Override
-  default void close() throws Exception {}
+  default void close() {}
 }

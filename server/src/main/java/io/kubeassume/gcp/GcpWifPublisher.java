@@ -112,9 +112,8 @@ public final class GcpWifPublisher implements SnapshotPublisher {
     JsonObject oidc = p.getJsonObject("oidc");
     if (p.getBoolean("disabled", false)) {
       log.warn("mirror {}: the provider is disabled, so GCP refuses every token of this issuer; kubeassume keeps its "
-          + "keys up to date anyway (enable it: gcloud iam workload-identity-pools providers update-oidc {} "
-          + "--workload-identity-pool={} --location=global --project={} --no-disabled)", location, location.prefix(),
-          location.bucket(), location.account());
+          + "keys up to date anyway (kubeassume setup gcp --issuer-url {} --project {} --pool-id {} --provider-id {} "
+          + "re-enables it)", location, issuer, location.account(), location.bucket(), location.prefix());
     }
     if (!issuer.value().equals(oidc.getString("issuerUri"))) {
       log.warn("mirror {}: the provider's issuerUri is '{}' but tokens carry iss '{}': GCP refuses them whatever keys it "

@@ -15,9 +15,9 @@ public final class FakeGcp implements AutoCloseable {
 
   public final FakeIam iam;
   public final FakeSts sts;
-  private final AutoCloseable trust;
+  private final FakeSts.Trust trust;
 
-  private FakeGcp(FakeIam iam, FakeSts sts, AutoCloseable trust) {
+  private FakeGcp(FakeIam iam, FakeSts sts, FakeSts.Trust trust) {
     this.iam = iam;
     this.sts = sts;
     this.trust = trust;
@@ -34,7 +34,7 @@ public final class FakeGcp implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     System.clearProperty(GcpWifTargets.CREDENTIALS_FILE);
     trust.close();
     sts.close();

@@ -51,8 +51,14 @@ public final class FakeSts implements AutoCloseable {
     return "https://127.0.0.1:" + server.getAddress().getPort() + "/v1/token";
   }
 
+  /** Undoes {@link #trust()}. */
+  public interface Trust extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Makes the JVM's default https socket factory trust this fake's CA; closing restores the previous one. */
-  public AutoCloseable trust() throws Exception {
+  public Trust trust() throws Exception {
     java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setCertificateEntry("fake-sts-root", ca.root);

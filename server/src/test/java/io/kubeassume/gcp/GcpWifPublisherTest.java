@@ -82,8 +82,9 @@ class GcpWifPublisherTest {
   void theSameKeySetIsNotWrittenAgainWhateverItsOrderOrRecordedRevision() throws Exception {
     Snapshot s = snapshot(4, "a", "b");
     JsonObject p = iam.provider(NAME);
-    List<Object> reversed = new java.util.ArrayList<>(new JsonObject(UploadedJwks.select(s.keys()).json())
-        .getJsonArray("keys").getList());
+    io.vertx.core.json.JsonArray keys = new JsonObject(UploadedJwks.select(s.keys()).json()).getJsonArray("keys");
+    List<Object> reversed = new java.util.ArrayList<>();
+    keys.forEach(reversed::add);
     java.util.Collections.reverse(reversed);
     p.getJsonObject("oidc").put("jwksJson", new JsonObject().put("keys", reversed).encode());
     p.put("description", "set by hand [kubeassume-revision=2]");
