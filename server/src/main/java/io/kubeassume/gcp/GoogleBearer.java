@@ -36,8 +36,10 @@ public final class GoogleBearer implements JsonHttp.Auth {
       }
       return Map.of("Authorization", authz.get(0));
     } catch (IOException e) {
+      // No cause on purpose: an IOException cause means "the endpoint could not be reached" to the callers that
+      // retry (WorkloadIdentityIam.unreachable), and a credential that gives no token is not that.
       throw new SetupException("no usable Google credentials (" + firstLine(e.getMessage())
-          + "): run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS", e);
+          + "): run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS");
     }
   }
 

@@ -233,6 +233,24 @@ class GcpWifPublisherTest {
   }
 
   @Test
+  void credentialsThatGiveNoTokenAreNamedAsSuchNotAsAnUnreachableEndpoint() {
+    com.google.auth.oauth2.GoogleCredentials broken = new com.google.auth.oauth2.GoogleCredentials() {
+      @Override
+      public com.google.auth.oauth2.AccessToken refreshAccessToken() throws java.io.IOException {
+        throw new java.io.IOException("the token endpoint said no");
+      }
+    };
+    GcpWifPublisher p = new GcpWifPublisher(GcpWifFixture.LOCATION, GcpWifFixture.iam(iam, broken), ISSUER, () -> true,
+        5, java.time.Duration.ZERO, d -> { });
+
+    MirrorException e = assertThrows(MirrorException.class, () -> p.publish(snapshot(4, "a")));
+
+    assertEquals("cannot read the provider: no usable Google credentials (the token endpoint said no): run gcloud auth "
+        + "application-default login, or set GOOGLE_APPLICATION_CREDENTIALS", e.getMessage());
+    assertEquals(List.of(), iam.lines(), "nothing was sent without a token");
+  }
+
+  @Test
   void anUnreachableEndpointIsRetriedThenNamed() throws Exception {
     java.net.URI gone = iam.endpoint();
     iam.close();
