@@ -51,7 +51,8 @@ class ChartServerAgreementTest {
         "kubeassume-server-tls", tls,
         "oidc-serving-cert", tls,
         "kubeassume-state", Map.of(),
-        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
+        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
+        "kubeassume-gcp", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
   }
 
   record Started(ServeParsing.Accepted accepted, PodRuntime pod) {
@@ -240,6 +241,27 @@ class ChartServerAgreementTest {
             .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
             .build(),
         s.config());
+  }
+
+  /** The complete values file of docs/setup-gcp.md ("Issuers that are not public") renders and is accepted. */
+  @Test
+  void theValuesExampleForIssuersThatAreNotPublic() {
+    String doc = read("docs/setup-gcp.md");
+    int section = doc.indexOf("### 3. Helm values");
+    int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+    String values = doc.substring(start, doc.indexOf("```", start));
+    PodRuntime pod = new PodRuntime(Rendered.parse(Charts.templateExactly(values)), root, namespaceObjects());
+    ServeConfig c;
+    try {
+      c = ServeParsing.serve(pod.environment(), pod.args()).config();
+    } catch (ConfigException e) {
+      throw new AssertionError("kubeassume serve refuses the documented values: " + e.getMessage(), e);
+    }
+    assertEquals(List.of(MirrorLocation.parse(
+        "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a")), c.mirrors());
+    assertEquals(StoreType.CONFIGMAP, c.store());
+    assertEquals("/etc/kubeassume/gcp/credential-configuration.json",
+        pod.renderedEnvironment().get("GOOGLE_APPLICATION_CREDENTIALS"));
   }
 
   @Test
