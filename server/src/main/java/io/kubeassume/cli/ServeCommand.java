@@ -12,6 +12,8 @@ import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
+import io.kubeassume.source.files.FileKind;
+import io.kubeassume.server.guard.ConnectionLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -106,6 +108,26 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
       description = "Address both ports listen on. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_BIND")
   String bind;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections open at once on the public port; past it the least active one is closed to make "
+          + "room. Default: a third of the heap at 15 KiB per connection (about 1400 with -Xmx64m). Env: KUBEASSUME_MAX_CONNECTIONS")
+  String maxConnections;
+
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "10s",
+      description = "How long a client may take to send a complete request after connecting, and to read each "
+          + "response; slower connections are closed. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_REQUEST_TIMEOUT")
+  String requestTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long an answered connection may wait for its next request. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_IDLE_TIMEOUT")
+  String idleTimeout;
+
+  @Option(names = "--h2c",
+      description = "Also speak plain-text HTTP/2 (prior knowledge and Upgrade: h2c) on a plain public port, for a "
+          + "proxy that sends h2c upstream. Off by default: HTTP/2 is offered over TLS only. Env: KUBEASSUME_H2C")
+  boolean h2c;
 
   @Option(names = "--overlap", paramLabel = "DURATION", defaultValue = "24h",
       description = "How long a key that left the source is still served, e.g. 90s, 15m, 24h. Make it longer "
@@ -282,6 +304,7 @@ final class ServeCommand implements Callable<Integer> {
     String region = mirrorRegion(mirrorLocations);
     URI gcpIam = gcpIamEndpoint(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
+    ConnectionLimits limits = connectionLimits();
     return ServeConfig.builder(issuer)
         .source(sourceType)
         .keys(keyPaths)
@@ -301,8 +324,19 @@ final class ServeCommand implements Callable<Integer> {
         .mirrorResync(resync)
         .store(storeType)
         .cluster(cluster)
+        .limits(limits)
+        .h2c(h2c)
         .gcpIamEndpoint(gcpIam)
         .build();
+  }
+
+  private ConnectionLimits connectionLimits() throws ConfigException {
+    int connections = maxConnections == null || maxConnections.isBlank()
+        ? ConnectionLimits.defaultMaxConnections(Runtime.getRuntime().maxMemory())
+        : (int) number("--max-connections", maxConnections, 1, 1_000_000);
+    Duration request = duration("--request-timeout", requestTimeout, Duration.ofMillis(100));
+    Duration idle = duration("--idle-timeout", idleTimeout, Duration.ofMillis(100));
+    return new ConnectionLimits(connections, connections, request, idle);
   }
 
   private List<Path> keyPaths() throws ConfigException {
@@ -322,6 +356,11 @@ final class ServeCommand implements Callable<Integer> {
       }
       if (!Files.isReadable(p)) {
         throw new ConfigException(flag("--keys"), p + " is not readable by this user");
+      }
+      if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+        // A FIFO would block the key read for ever, a device never ends: only files and directories hold keys.
+        throw new ConfigException(flag("--keys"), p + " is " + FileKind.describe(p) + ", not a key file or a directory; "
+            + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files");
       }
     }
     return paths;

@@ -51,6 +51,7 @@ class ServeFlagsTest {
       "issuer with query     | serve --issuer-url https://h/?a=b --source files --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
       "missing keys          | serve --issuer-url https://h --source files                        | --keys: is required",
       "absent key file       | serve --issuer-url https://h --source files --keys /nonexistent/sa.pub           | --keys: /nonexistent/sa.pub does not exist",
+      "device as key file    | serve --issuer-url https://h --source files --keys /dev/zero                     | --keys: /dev/zero is a character device, not a key file or a directory; name the public key file",
       "bad port              | serve --issuer-url https://h --source files --keys KEY --port http               | --port: 'http' is not a number",
       "port out of range     | serve --issuer-url https://h --source files --keys KEY --port 70000              | --port: 70000 is out of range",
       "same ports            | serve --issuer-url https://h --source files --keys KEY --port 9090               | --management-port: is the same as --port",
@@ -92,7 +93,11 @@ class ServeFlagsTest {
       "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for bucket mirrors",
       "region, gcp-wif       | serve --issuer-url https://h --source files --keys KEY --mirror W --mirror-region eu-west-1 | --mirror-region: is only for bucket mirrors",
       "bad region            | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
-      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short"})
+      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
+      "zero connections      | serve --issuer-url https://h --source files --keys KEY --max-connections 0       | --max-connections: 0 is out of range",
+      "bad connections       | serve --issuer-url https://h --source files --keys KEY --max-connections many    | --max-connections: 'many' is not a number",
+      "short request timeout | serve --issuer-url https://h --source files --keys KEY --request-timeout 10ms    | --request-timeout: 10ms is too short",
+      "bad idle timeout      | serve --issuer-url https://h --source files --keys KEY --idle-timeout forever    | --idle-timeout: 'forever' is not a duration"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).replace(" W", " " + GCP_WIF).replace(",W", "," + GCP_WIF)
         .split("\\s+"));
@@ -102,6 +107,30 @@ class ServeFlagsTest {
   }
 
   static final String GCP_WIF = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
+
+  @Test
+  void aFifoAsKeysIsRefusedWithOneLineNamingTheFlag() throws Exception {
+    Path fifo = dir.resolve("sa.pub");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor(), "mkfifo");
+    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY + "," + fifo);
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
+    assertTrue(r.err.contains("--keys: " + fifo + " is a FIFO (named pipe), not a key file or a directory; "
+        + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files"), r.err);
+  }
+
+  @Test
+  void connectionLimitsComeFromFlagsOrTheirTwinsAndDefaultToTheHeap() throws Exception {
+    ServeConfig defaults = config(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
+    assertEquals(io.kubeassume.server.guard.ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory()), defaults.limits());
+    assertEquals(false, defaults.h2c());
+    ServeConfig set = config(Map.of("KUBEASSUME_MAX_CONNECTIONS", "300", "KUBEASSUME_H2C", "true"), "serve", "--issuer-url",
+        "https://h", "--source", "files", "--keys", KEY, "--request-timeout", "5s", "--idle-timeout", "2m");
+    assertEquals(new io.kubeassume.server.guard.ConnectionLimits(300, 300, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMinutes(2)), set.limits());
+    assertEquals(true, set.h2c());
+  }
 
   @Test
   void aStateFileThatIsADirectoryIsRefused() {
