@@ -37,7 +37,8 @@ public record ServeConfig(
     ClusterSettings cluster,
     ConnectionLimits limits,
     boolean h2c,
-    Duration livenessLimit) {
+    Duration livenessLimit,
+    URI gcpIamEndpoint) {
 
   /** How long a public event loop may go without running before /healthz fails. */
   public static final Duration DEFAULT_LIVENESS_LIMIT = Duration.ofSeconds(10);
@@ -105,6 +106,8 @@ public record ServeConfig(
     private ConnectionLimits limits = ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory());
     private boolean h2c;
     private Duration livenessLimit = DEFAULT_LIVENESS_LIMIT;
+    /** Null: https://iam.googleapis.com, for gcp-wif mirrors. */
+    private URI gcpIamEndpoint;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -133,11 +136,13 @@ public record ServeConfig(
     public Builder limits(ConnectionLimits v) { limits = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
     public Builder livenessLimit(Duration v) { livenessLimit = v; return this; }
+    public Builder gcpIamEndpoint(URI v) { gcpIamEndpoint = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster, limits, h2c, livenessLimit);
+          mirrorResync, store, cluster, limits, h2c, livenessLimit,
+          gcpIamEndpoint);
     }
   }
 }
