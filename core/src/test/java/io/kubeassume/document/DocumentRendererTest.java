@@ -14,6 +14,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import io.kubeassume.keys.KeyParser;
 import io.kubeassume.keys.SigningKey;
 import io.kubeassume.merge.KeyMerger;
+import io.kubeassume.merge.KeyRecord;
 import io.kubeassume.merge.MergeState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -166,12 +167,14 @@ class DocumentRendererTest {
   }
 
   @Test
-  void snapshotCopiesTheKidList() {
+  void snapshotCopiesTheKeyList() {
     Document d = DocumentRenderer.jwks(List.of());
-    List<String> kids = new java.util.ArrayList<>(List.of("a"));
-    Snapshot snap = new Snapshot(1, ISSUER, d, d, kids);
-    kids.add("b");
-    assertEquals(List.of("a"), snap.kids());
+    KeyRecord a = new KeyRecord(rsa, T0, null);
+    List<KeyRecord> keys = new java.util.ArrayList<>(List.of(a));
+    Snapshot snap = new Snapshot(1, ISSUER, d, d, keys);
+    keys.add(new KeyRecord(ec, T0, null));
+    assertEquals(List.of("r"), snap.kids());
+    assertEquals(List.of(a), snap.keys());
   }
 
   @Test

@@ -5,62 +5,84 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One target's meters, registered up front. Prometheus names:
- * kubeassume_publish_total{target,result}, kubeassume_publish_errors_total{target},
- * kubeassume_last_publish_timestamp_seconds{target}, kubeassume_publish_duration_seconds{target}.
+ * One target's meters. Prometheus names: kubeassume_publish_total{target,result},
+ * kubeassume_publish_errors_total{target}, kubeassume_last_publish_timestamp_seconds{target},
+ * kubeassume_publish_duration_seconds{target}, all registered up front; and, registered the first time they
+ * apply, the result {@code standby} and kubeassume_publish_left_out_keys{target}.
  */
 final class MirrorMetrics {
   static final String WRITTEN = "written";
   static final String UNCHANGED = "unchanged";
   static final String SUPERSEDED = "superseded";
+  static final String STANDBY = "standby";
   static final String ERROR = "error";
 
-  private final Map<String, Counter> results;
+  private final MeterRegistry registry;
+  private final String target;
+  private final Map<String, Counter> results = new ConcurrentHashMap<>();
   private final Counter errors;
   private final Timer duration;
   private final AtomicLong lastSuccessMillis = new AtomicLong();
+  private final AtomicLong leftOut = new AtomicLong();
+  private volatile boolean leftOutRegistered;
 
   MirrorMetrics(MeterRegistry registry, String target) {
-    results = Map.of(
-        WRITTEN, result(registry, target, WRITTEN),
-        UNCHANGED, result(registry, target, UNCHANGED),
-        SUPERSEDED, result(registry, target, SUPERSEDED),
-        ERROR, result(registry, target, ERROR));
+    this.registry = registry;
+    this.target = target;
+    for (String r : new String[] {WRITTEN, UNCHANGED, SUPERSEDED, ERROR}) {
+      result(r);
+    }
     errors = Counter.builder("kubeassume.publish.errors").description("Failed publishes to a mirror")
         .tag("target", target).register(registry);
     duration = Timer.builder("kubeassume.publish.duration").description("Time to publish both documents to a mirror")
         .tag("target", target).register(registry);
     Gauge.builder("kubeassume.last.publish.timestamp", lastSuccessMillis, a -> a.get() / 1000.0)
-        .description("Unix time of the last successful publish (written, unchanged or superseded) to a mirror")
+        .description("Unix time of the last successful publish (written, unchanged, superseded or standby) to a mirror")
         .baseUnit("seconds").tag("target", target).strongReference(true).register(registry);
   }
 
-  private static Counter result(MeterRegistry registry, String target, String result) {
-    return Counter.builder("kubeassume.publish").description("Publishes to a mirror by result")
-        .tag("target", target).tag("result", result).register(registry);
+  private Counter result(String result) {
+    return results.computeIfAbsent(result, r -> Counter.builder("kubeassume.publish")
+        .description("Publishes to a mirror by result").tag("target", target).tag("result", r).register(registry));
   }
 
-  void succeeded(String result, long nanos, long atMillis) {
-    results.get(result).increment();
+  void succeeded(String result, long nanos, long atMillis, int leftOutKeys) {
+    result(result).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
     lastSuccessMillis.set(atMillis);
+    leftOut(leftOutKeys);
   }
 
   void failed(long nanos) {
-    results.get(ERROR).increment();
+    result(ERROR).increment();
     errors.increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The label of a successful publish: written if anything was written, else superseded or unchanged. */
+  /** Registered with the first key left out, so targets that hold every key (the buckets) have no such series. */
+  private void leftOut(int keys) {
+    leftOut.set(keys);
+    if (keys > 0 && !leftOutRegistered) {
+      leftOutRegistered = true;
+      Gauge.builder("kubeassume.publish.left.out.keys", leftOut, AtomicLong::get)
+          .description("Served keys a mirror cannot hold and so does not have (GCP's uploaded JWKS takes 8)")
+          .tag("target", target).strongReference(true).register(registry);
+    }
+  }
+
+  /** The label of a successful publish: written if anything was written, else superseded, standby or unchanged. */
   static String label(PublishResult r) {
     if (r.wroteAnything()) {
       return WRITTEN;
     }
-    return r.superseded() ? SUPERSEDED : UNCHANGED;
+    if (r.superseded()) {
+      return SUPERSEDED;
+    }
+    return r.deferred() ? STANDBY : UNCHANGED;
   }
 }

@@ -29,6 +29,9 @@ class ChartSchemaTest {
       mirror of an unknown scheme     | mirror: {targets: ['ftp://bucket/oidc']}            | targets
       gcs mirror under another name   | mirror: {targets: ['gcs://bucket/oidc']}            | targets
       mirror region with capitals     | mirror: {region: EU-West-1}                         | region
+      gcp-wif target of a pool only   | mirror: {targets: ['gcp-wif://projects/p/locations/global/workloadIdentityPools/pool']} | targets
+      gcp-wif in another location     | mirror: {targets: ['gcp-wif://projects/p/locations/eu/workloadIdentityPools/pool/providers/prov']} | targets
+      gcp iam endpoint without scheme | mirror: {gcpIamEndpoint: iam.googleapis.com}       | gcpIamEndpoint
       server tls switched on by text  | serverTls: {enabled: 'yes'}                         | enabled
       server tls secret with capitals | serverTls: {secretName: My-Cert}                    | secretName
       server tls issuer of wrong kind | serverTls: {certManager: {issuerKind: Certificate}} | issuerKind

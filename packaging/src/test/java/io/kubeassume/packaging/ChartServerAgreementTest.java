@@ -51,7 +51,8 @@ class ChartServerAgreementTest {
         "kubeassume-server-tls", tls,
         "oidc-serving-cert", tls,
         "kubeassume-state", Map.of(),
-        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
+        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
+        "kubeassume-gcp", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
   }
 
   record Started(ServeParsing.Accepted accepted, PodRuntime pod) {
@@ -201,6 +202,7 @@ class ChartServerAgreementTest {
       gs     | gs://oidc-bucket/cluster-a
       azblob | azblob://oidcaccount/oidc/cluster-a
       oci    | oci://tenancyns/oidc-bucket/cluster-a
+      gcp-wif | gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a
       """)
   void eachMirrorScheme(String scheme, String target) {
     Started s = start("mirror:\n  targets: [" + target + "]\n  resync: 10m\n");
@@ -229,6 +231,45 @@ class ChartServerAgreementTest {
             .mirrorRegion("eu-west-1")
             .build(),
         s.config());
+  }
+
+  @Test
+  void gcpWifMirrorWithAPrivateIamEndpointAndFederatedCredentials() {
+    String target = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
+    Started s = start("""
+        mirror:
+          targets: [%s]
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          gcp:
+            credentialConfigMap: gcp-wif
+            audience: //iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/ops-pool/providers/ops
+        """.formatted(target));
+    assertEquals(expected()
+            .mirrors(List.of(MirrorLocation.parse(target)))
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
+            .build(),
+        s.config());
+  }
+
+  /** The complete values file of docs/setup-gcp.md ("Issuers that are not public") renders and is accepted. */
+  @Test
+  void theValuesExampleForIssuersThatAreNotPublic() {
+    String doc = read("docs/setup-gcp.md");
+    int section = doc.indexOf("### 3. Helm values");
+    int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+    String values = doc.substring(start, doc.indexOf("```", start));
+    PodRuntime pod = new PodRuntime(Rendered.parse(Charts.templateExactly(values)), root, namespaceObjects());
+    ServeConfig c;
+    try {
+      c = ServeParsing.serve(pod.environment(), pod.args()).config();
+    } catch (ConfigException e) {
+      throw new AssertionError("kubeassume serve refuses the documented values: " + e.getMessage(), e);
+    }
+    assertEquals(List.of(MirrorLocation.parse(
+        "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a")), c.mirrors());
+    assertEquals(StoreType.CONFIGMAP, c.store());
+    assertEquals("/etc/kubeassume/gcp/credential-configuration.json",
+        pod.renderedEnvironment().get("GOOGLE_APPLICATION_CREDENTIALS"));
   }
 
   @Test
@@ -314,6 +355,8 @@ class ChartServerAgreementTest {
       zero overlap          | overlap: 0s                                          | --overlap (from KUBEASSUME_OVERLAP)
       zero poll interval    | pollInterval: 0ms                                    | --poll-interval (from KUBEASSUME_POLL_INTERVAL)
       endpoint with a query | mirror: {targets: [s3://b-1], endpoint: 'https://m?x=1'} | --mirror-endpoint (from KUBEASSUME_MIRROR_ENDPOINT)
+      gcp-wif provider id   | mirror: {targets: ['gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/gcp-x']} | --mirror (from KUBEASSUME_MIRROR)
+      iam endpoint, buckets | mirror: {targets: [s3://b-1], gcpIamEndpoint: 'https://iam.example.com'} | --gcp-iam-endpoint (from KUBEASSUME_GCP_IAM_ENDPOINT)
       """)
   void aValueTheServerRefusesFailsHere(String description, String values, String named) {
     PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());

@@ -185,8 +185,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--mirror", paramLabel = "URI", split = ",",
       description = "Also publish the two documents to object storage: s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
-          + "azblob://ACCOUNT/CONTAINER/PREFIX or oci://NAMESPACE/BUCKET/PREFIX; repeatable. Credentials come from "
-          + "each cloud SDK's default chain. Env: KUBEASSUME_MIRROR (comma-separated)")
+          + "azblob://ACCOUNT/CONTAINER/PREFIX or oci://NAMESPACE/BUCKET/PREFIX; or keep a GCP provider's uploaded "
+          + "JWKS in step: gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; "
+          + "repeatable. Credentials come from each cloud SDK's default chain. Env: KUBEASSUME_MIRROR (comma-separated)")
   List<String> mirrors = new ArrayList<>();
 
   @Option(names = "--mirror-endpoint", paramLabel = "URL",
@@ -198,6 +199,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Region of the --mirror bucket, e.g. eu-west-1. Default: the SDK's region lookup "
           + "(AWS_REGION, profile, instance metadata). Env: KUBEASSUME_MIRROR_REGION")
   String mirrorRegion;
+
+  @Option(names = "--gcp-iam-endpoint", paramLabel = "URL",
+      description = "IAM API endpoint for --mirror gcp-wif://... (a private endpoint, or a local API in tests). "
+          + "Default: https://iam.googleapis.com. Env: KUBEASSUME_GCP_IAM_ENDPOINT")
+  String gcpIamEndpoint;
 
   @Option(names = "--mirror-resync", paramLabel = "DURATION", defaultValue = "5m",
       description = "How often the mirrors are re-checked and repaired (deleted or altered objects) even without "
@@ -326,6 +332,7 @@ final class ServeCommand implements Callable<Integer> {
     List<MirrorLocation> mirrorLocations = mirrorLocations();
     URI endpoint = mirrorEndpoint(mirrorLocations);
     String region = mirrorRegion(mirrorLocations);
+    URI gcpIam = gcpIamEndpoint(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
     ConnectionLimits limits = connectionLimits();
     return ServeConfig.builder(issuer)
@@ -349,6 +356,7 @@ final class ServeCommand implements Callable<Integer> {
         .cluster(cluster)
         .limits(limits)
         .h2c(h2c)
+        .gcpIamEndpoint(gcpIam)
         .build();
   }
 
@@ -610,19 +618,35 @@ final class ServeCommand implements Callable<Integer> {
     if (mirrorEndpoint == null || mirrorEndpoint.isBlank()) {
       return null;
     }
-    if (locations.isEmpty()) {
-      throw new ConfigException(flag("--mirror-endpoint"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    if (locations.stream().noneMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--mirror-endpoint"), "is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX "
+          + "or remove it" + (locations.isEmpty() ? "" : " (gcp-wif mirrors take --gcp-iam-endpoint)"));
     }
+    return endpointUrl("--mirror-endpoint", mirrorEndpoint, "https://minio.example.com:9000");
+  }
+
+  private URI gcpIamEndpoint(List<MirrorLocation> locations) throws ConfigException {
+    if (gcpIamEndpoint == null || gcpIamEndpoint.isBlank()) {
+      return null;
+    }
+    if (locations.stream().allMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--gcp-iam-endpoint"), "is only for gcp-wif mirrors; add --mirror "
+          + "gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER or remove it");
+    }
+    return endpointUrl("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
+  }
+
+  private URI endpointUrl(String name, String value, String example) throws ConfigException {
     URI uri;
     try {
-      uri = new URI(mirrorEndpoint.strip());
+      uri = new URI(value.strip());
     } catch (URISyntaxException e) {
-      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' is not a URL; use e.g. https://minio.example.com:9000");
+      throw new ConfigException(flag(name), "'" + value + "' is not a URL; use e.g. " + example);
     }
     if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
         || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' must be an http(s) URL with a host and "
-          + "no query or credentials, e.g. https://minio.example.com:9000");
+      throw new ConfigException(flag(name), "'" + value + "' must be an http(s) URL with a host and "
+          + "no query or credentials, e.g. " + example);
     }
     return uri;
   }
@@ -631,8 +655,9 @@ final class ServeCommand implements Callable<Integer> {
     if (mirrorRegion == null || mirrorRegion.isBlank()) {
       return null;
     }
-    if (locations.isEmpty()) {
-      throw new ConfigException(flag("--mirror-region"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    if (locations.stream().noneMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--mirror-region"), "is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX or "
+          + "remove it");
     }
     String r = mirrorRegion.strip();
     if (!r.matches("[a-z0-9][a-z0-9-]*[a-z0-9]")) {

@@ -38,6 +38,7 @@ public record ServeConfig(
     ConnectionLimits limits,
     boolean h2c,
     Duration livenessLimit,
+    URI gcpIamEndpoint,
     FleetSettings fleet) {
 
   /** How long a public event loop may go without running before /healthz fails. */
@@ -118,6 +119,8 @@ public record ServeConfig(
     private ConnectionLimits limits = ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory());
     private boolean h2c;
     private Duration livenessLimit = DEFAULT_LIVENESS_LIMIT;
+    /** Null: https://iam.googleapis.com, for gcp-wif mirrors. */
+    private URI gcpIamEndpoint;
     private FleetSettings fleet;
 
     private Builder(IssuerUrl issuer) {
@@ -147,12 +150,13 @@ public record ServeConfig(
     public Builder limits(ConnectionLimits v) { limits = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
     public Builder livenessLimit(Duration v) { livenessLimit = v; return this; }
+    public Builder gcpIamEndpoint(URI v) { gcpIamEndpoint = v; return this; }
     public Builder fleet(FleetSettings v) { fleet = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster, limits, h2c, livenessLimit, fleet);
+          mirrorResync, store, cluster, limits, h2c, livenessLimit, gcpIamEndpoint, fleet);
     }
   }
 }

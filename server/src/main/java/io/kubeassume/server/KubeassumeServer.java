@@ -244,8 +244,6 @@ public final class KubeassumeServer {
 
     Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
-    // Mirrors first: a target that fails its check stops start-up before any port is bound.
-    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents);
     LeaderElection election;
     Future<MergeState> initialState;
     if (shared) {
@@ -263,6 +261,11 @@ public final class KubeassumeServer {
       election = null;
       initialState = store.load();
     }
+    // Mirrors first: a target that fails its check stops start-up before any port is bound. A gcp-wif provider
+    // has no conditional update, so only the leader (or a replica alone) writes to it.
+    LeaderElection writer = election;
+    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents,
+        writer == null ? () -> true : writer::leading);
     StoreStatus storeStatus = new StoreStatus(config.store(), store.describe(), configMap);
     KeySource singleSource = single;
     // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.

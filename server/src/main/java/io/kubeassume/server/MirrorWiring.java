@@ -2,6 +2,7 @@ package io.kubeassume.server;
 
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.ServeConfig;
+import io.kubeassume.gcp.GcpWifTargets;
 import io.kubeassume.mirror.DocumentPublisher;
 import io.kubeassume.mirror.MirrorConfigException;
 import io.kubeassume.mirror.MirrorLocation;
@@ -16,10 +17,11 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
- * Connects {@code --mirror} to the server: builds the targets (off the event loop: SDK clients
- * look up regions and credentials), deploys the {@link MirrorVerticle} (whose start checks every
+ * Connects {@code --mirror} to the server: builds the targets, buckets and gcp-wif providers (off the event loop:
+ * SDK clients look up regions and credentials), deploys the {@link MirrorVerticle} (whose start checks every
  * target) and feeds it each snapshot the sync loop serves. Without {@code --mirror}, does nothing.
  */
 final class MirrorWiring {
@@ -29,13 +31,20 @@ final class MirrorWiring {
   private final ServeConfig config;
   private final MeterRegistry registry;
   private final CurrentDocuments documents;
+  private final BooleanSupplier writesProviders;
   private volatile MirrorVerticle verticle;
 
-  MirrorWiring(Vertx vertx, ServeConfig config, MeterRegistry registry, CurrentDocuments documents) {
+  /**
+   * @param writesProviders whether this replica writes to gcp-wif providers now: IAM has no conditional update,
+   *     so one replica writes (the leader with the ConfigMap store; a replica alone always)
+   */
+  MirrorWiring(Vertx vertx, ServeConfig config, MeterRegistry registry, CurrentDocuments documents,
+      BooleanSupplier writesProviders) {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
     this.documents = documents;
+    this.writesProviders = writesProviders;
   }
 
   /** Fails with a ConfigException for a flag problem, or a MirrorException naming the target that failed its check. */
@@ -66,7 +75,7 @@ final class MirrorWiring {
     String issuerPath = discovery.substring(0, discovery.length() - "/.well-known/openid-configuration".length());
     issuerPath = issuerPath.startsWith("/") ? issuerPath.substring(1) : issuerPath;
     for (MirrorLocation m : config.mirrors()) {
-      if (!m.prefix().equals(issuerPath)) {
+      if (m.isObjectStore() && !m.prefix().equals(issuerPath)) {
         log.warn("mirror {} writes under '{}' but the issuer {} has the path '{}': serving the issuer from this bucket "
             + "needs the prefix to equal the issuer's path (unless a CDN maps it)", m, m.prefix(), config.issuer(), issuerPath);
       }
@@ -85,8 +94,13 @@ final class MirrorWiring {
     List<MirrorVerticle.Mirror> mirrors = new ArrayList<>();
     try {
       for (MirrorLocation location : config.mirrors()) {
-        MirrorTarget target = MirrorTargets.create(location, options);
-        mirrors.add(new MirrorVerticle.Mirror(location, target, new DocumentPublisher(target, location.keyPrefix(), maxAge)));
+        if (location.isObjectStore()) {
+          MirrorTarget target = MirrorTargets.create(location, options);
+          mirrors.add(new MirrorVerticle.Mirror(location, target, new DocumentPublisher(target, location.keyPrefix(), maxAge)));
+        } else {
+          mirrors.add(new MirrorVerticle.Mirror(location,
+              GcpWifTargets.create(location, config.issuer(), config.gcpIamEndpoint(), writesProviders)));
+        }
       }
       return mirrors;
     } catch (MirrorConfigException e) {
@@ -100,12 +114,10 @@ final class MirrorWiring {
 
   private static void close(List<MirrorVerticle.Mirror> mirrors) {
     for (MirrorVerticle.Mirror m : mirrors) {
-      if (m.target() instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // start-up is failing anyway; the first error is the one to report
-        }
+      try {
+        m.publisher().close();
+      } catch (Exception ignored) {
+        // start-up is failing anyway; the first error is the one to report
       }
     }
   }
