@@ -58,6 +58,14 @@ final class MirrorMetrics {
     leftOut(leftOutKeys);
   }
 
+  /** Removes this target's series (a fleet issuer was removed, or its mirrors stopped on this replica). */
+  void close() {
+    registry.getMeters().stream().filter(m -> target.equals(m.getId().getTag("target")))
+        .filter(m -> m.getId().getName().startsWith("kubeassume.publish") || m.getId().getName().startsWith("kubeassume.last.publish")
+            || m.getId().getName().startsWith("kubeassume.published"))
+        .toList().forEach(registry::remove);
+  }
+
   void failed(long nanos) {
     result(ERROR).increment();
     errors.increment();

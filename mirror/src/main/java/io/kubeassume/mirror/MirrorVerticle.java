@@ -140,7 +140,8 @@ public final class MirrorVerticle extends VerticleBase {
       // Only its end matters here: a last publish that failed was reported already and must not fail the undeploy.
       running.add(lane.inFlight.otherwiseEmpty());
     }
-    return Future.join(running).eventually(this::closeTargets).eventually(() -> workers.close());
+    return Future.join(running).eventually(this::closeTargets).eventually(() -> workers.close())
+        .andThen(done -> lanes.forEach(lane -> lane.metrics.close()));
   }
 
   private Future<Void> closeTargets() {

@@ -431,7 +431,20 @@ final class ServeCommand implements Callable<Integer> {
     if (bind == null || bind.isBlank()) {
       throw new ConfigException(flag("--bind"), "is empty; use an address such as 0.0.0.0 or 127.0.0.1");
     }
+    // The issuers name their mirrors (spec.mirrors); these settings apply to all of them.
+    URI fleetMirrorEndpoint = mirrorEndpoint == null || mirrorEndpoint.isBlank() ? null
+        : endpointUrl("--mirror-endpoint", mirrorEndpoint, "https://minio.example.com:9000");
+    URI fleetGcpIam = gcpIamEndpoint == null || gcpIamEndpoint.isBlank() ? null
+        : endpointUrl("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
+    if (given("--mirror")) {
+      throw new ConfigException(flag("--mirror"), "is for a single issuer; with --issuers each issuer names its own "
+          + "mirrors (spec.mirrors): remove it");
+    }
     return ServeConfig.fleetBuilder(fleet)
+        .mirrorEndpoint(fleetMirrorEndpoint)
+        .mirrorRegion(regionName())
+        .gcpIamEndpoint(fleetGcpIam)
+        .mirrorResync(duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1)))
         .bind(bind.strip())
         .port(publicPort)
         .managementPort(mgmtPort)
@@ -658,6 +671,14 @@ final class ServeCommand implements Callable<Integer> {
     if (locations.stream().noneMatch(MirrorLocation::isObjectStore)) {
       throw new ConfigException(flag("--mirror-region"), "is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX or "
           + "remove it");
+    }
+    return regionName();
+  }
+
+  /** {@code --mirror-region} checked as a region name; null without it. */
+  private String regionName() throws ConfigException {
+    if (mirrorRegion == null || mirrorRegion.isBlank()) {
+      return null;
     }
     String r = mirrorRegion.strip();
     if (!r.matches("[a-z0-9][a-z0-9-]*[a-z0-9]")) {

@@ -34,7 +34,7 @@ public final class FileFleet extends VerticleBase {
 
   /** @param stateDir one state file per issuer, {@code NAME.json}; null keeps state in memory */
   public record Settings(Path file, Path stateDir, int maxKeys, Duration pollInterval, List<String> allowedPrefixes,
-      IssuerSpecParser.Context specs) {}
+      IssuerSpecParser.Context specs, FleetMirrors mirrors) {}
 
   private final Settings settings;
   private final IssuerRegistry registry;
@@ -125,7 +125,7 @@ public final class FileFleet extends VerticleBase {
     @Override
     public IssuerPipeline create(IssuerSpec spec, IssuerEndpoint endpoint) {
       IssuerStats stats = new IssuerStats();
-      return new IssuerPipeline(spec, endpoint, stats, p -> {
+      return settings.mirrors().attach(vertx, new IssuerPipeline(spec, endpoint, stats, p -> {
         StateStore store = settings.stateDir() == null ? new MemoryStateStore()
             : new FileStateStore(vertx, stateFile(spec));
         KeySource source;
@@ -139,7 +139,7 @@ public final class FileFleet extends VerticleBase {
                 new KeyMerger(spec.overlap(), settings.maxKeys()), spec.issuer(), endpoint.documents(), stats.health(),
                 stats, clock, settings.pollInterval(), true, "issuer " + spec.id() + ": "))
             .onFailure(e -> source.close());
-      });
+      }));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.kubeassume.config.FleetSettings;
 import io.kubeassume.fleet.FileFleet;
 import io.kubeassume.fleet.Fleet;
 import io.kubeassume.fleet.FleetMetrics;
+import io.kubeassume.fleet.FleetMirrors;
 import io.kubeassume.fleet.FleetReadiness;
 import io.kubeassume.fleet.IssuerSpecParser;
 import io.kubeassume.fleet.kubernetes.KubernetesFleet;
@@ -145,6 +146,8 @@ public final class KubeassumeServer {
         config.overlap(), config.maxAgeSeconds());
     Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
+    FleetMirrors mirrors = new FleetMirrors(registry, config.mirrorEndpoint(), config.mirrorRegion(), config.gcpIamEndpoint(),
+        config.mirrorResync());
     Supplier<Fleet> current;
     Supplier<Boolean> loaded;
     Supplier<JsonObject> detail;
@@ -152,7 +155,7 @@ public final class KubeassumeServer {
     LeaderElection election;
     if (fleet.mode() == FleetSettings.Mode.FILE) {
       FileFleet files = new FileFleet(new FileFleet.Settings(fleet.file(), fleet.stateDir(), config.maxKeys(),
-          config.pollInterval(), fleet.issuerUrlPrefixes(), specs), issuers, clock);
+          config.pollInterval(), fleet.issuerUrlPrefixes(), specs, mirrors), issuers, clock);
       current = files::fleet;
       loaded = () -> files.fileStatus().getBoolean("loaded");
       detail = () -> new JsonObject().put("source", files.fileStatus());
@@ -162,7 +165,7 @@ public final class KubeassumeServer {
       deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(files));
     } else {
       KubernetesFleet objects = new KubernetesFleet(cluster.client, new KubernetesFleet.Settings(fleet.watchNamespaces(),
-          fleet.issuerUrlPrefixes(), specs, config.maxKeys(), config.pollInterval()), issuers, clock);
+          fleet.issuerUrlPrefixes(), specs, config.maxKeys(), config.pollInterval(), mirrors), issuers, clock);
       current = objects::fleet;
       loaded = objects::listed;
       election = new LeaderElection(vertx, cluster.client, config.cluster(), objects, registry);

@@ -23,6 +23,27 @@ public final class IssuerConditions {
   /** @param failing the first failing mirror's error, or null; pending: mirrors that have not published yet */
   public record MirrorFacts(int targets, String failing, int pending) {
     public static final MirrorFacts NONE = new MirrorFacts(0, null, 0);
+
+    /** What a pipeline's mirrors say: why they did not start, or each target's last publish. */
+    public static MirrorFacts of(io.kubeassume.fleet.IssuerPipeline p) {
+      if (p.mirrorTargets() == 0) {
+        return NONE;
+      }
+      if (p.mirrorError() != null) {
+        return new MirrorFacts(p.mirrorTargets(), p.mirrorError(), 0);
+      }
+      String failing = null;
+      int pending = 0;
+      for (io.kubeassume.mirror.TargetStatus t : p.mirrorStatus()) {
+        if (t.lastResult() == null) {
+          pending++;
+        } else if (t.consecutiveFailures() > 0 && failing == null) {
+          failing = t.target() + ": " + t.lastError();
+        }
+      }
+      int known = p.mirrorStatus().size();
+      return new MirrorFacts(p.mirrorTargets(), failing, pending + Math.max(0, p.mirrorTargets() - known));
+    }
   }
 
   private IssuerConditions() {}

@@ -35,10 +35,13 @@ final class IssuerStatusStore implements StateStore {
   private final Consumer<GenericKubernetesResource> observe;
   /** The conditions to write for a state about to be served (null: nothing served yet). */
   private final Function<MergeState, List<Map<String, Object>>> conditions;
+  private final java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors;
   private final Clock clock;
 
   IssuerStatusStore(Vertx vertx, KubernetesClient client, IssuerRecord record, Consumer<GenericKubernetesResource> observe,
-      Function<MergeState, List<Map<String, Object>>> conditions, Clock clock) {
+      Function<MergeState, List<Map<String, Object>>> conditions,
+      java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors, Clock clock) {
+    this.mirrors = mirrors;
     this.vertx = vertx;
     this.client = client;
     this.record = record;
@@ -115,6 +118,24 @@ final class IssuerStatusStore implements StateStore {
       status.put("keyCount", state.keys().size());
       status.put("revision", state.revision());
       status.put("state", new String(StateCodec.encode(state), StandardCharsets.UTF_8));
+    }
+    List<Map<String, Object>> published = new java.util.ArrayList<>();
+    for (io.kubeassume.mirror.TargetStatus t : mirrors.get()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("target", t.target());
+      if (t.lastRevision() >= 0) {
+        m.put("revision", t.lastRevision());
+      }
+      if (t.lastSuccess() != null) {
+        m.put("lastPublishTime", t.lastSuccess().toString());
+      }
+      if (t.consecutiveFailures() > 0 && t.lastError() != null) {
+        m.put("error", t.lastError());
+      }
+      published.add(m);
+    }
+    if (!published.isEmpty()) {
+      status.put("mirrors", published);
     }
     Object lastSync = synced ? clock.instant().toString() : o.lastSyncTime();
     if (lastSync != null) {

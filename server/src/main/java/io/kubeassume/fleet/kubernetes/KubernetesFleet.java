@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.Snapshot;
 import io.kubeassume.fleet.Fleet;
+import io.kubeassume.fleet.FleetMirrors;
 import io.kubeassume.fleet.InvalidSpecException;
 import io.kubeassume.fleet.IssuerPipeline;
 import io.kubeassume.fleet.IssuerSpec;
@@ -67,7 +68,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   static final long RECONCILE_DELAY_MS = 50;
 
   public record Settings(List<String> namespaces, List<String> allowedPrefixes, IssuerSpecParser.Context specs, int maxKeys,
-      Duration pollInterval) {}
+      Duration pollInterval, FleetMirrors mirrors) {}
 
   private final KubernetesClient client;
   private final Settings settings;
@@ -305,7 +306,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       IssuerStats issuerStats = stats.computeIfAbsent(spec.id(), id -> new IssuerStats());
       SecretKeySource secretItems = spec.source() instanceof IssuerSpec.SecretItems s
           ? new SecretKeySource(vertx, s, secrets) : null;
-      return new IssuerPipeline(spec, endpoint, issuerStats, p -> {
+      return settings.mirrors().attach(vertx, new IssuerPipeline(spec, endpoint, issuerStats, p -> {
         IssuerRecord rec = records.get(spec.id());
         if (rec == null) {
           return Future.failedFuture(new IllegalStateException("oidcissuer " + spec.id() + " is gone"));
@@ -314,13 +315,13 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
             : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
         IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, written -> context.runOnContext(v -> observed(written)),
             state -> IssuerConditions.of(new IssuerConditions.Facts(null, state, issuerStats.health().report(),
-                issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.NONE,
-                rec.observed.generation()), rec.observed.conditions(), clock.instant()), clock);
+                issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
+                rec.observed.generation()), rec.observed.conditions(), clock.instant()), p::mirrorStatus, clock);
         return Future.succeededFuture(new SyncLoop(permits.bound(source), store,
             rec.valid == null ? MergeState.EMPTY : rec.valid, new KeyMerger(spec.overlap(), settings.maxKeys()),
             spec.issuer(), endpoint.documents(), issuerStats.health(), issuerStats, clock, settings.pollInterval(), false,
             "issuer " + spec.id() + ": "));
-      }, secretItems == null ? () -> { } : secretItems);
+      }, secretItems == null ? () -> { } : secretItems));
     }
 
     @Override
