@@ -179,6 +179,9 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       error = e.getMessage();
     }
     boolean changed = !Objects.equals(parsed, rec.spec) || !Objects.equals(error, rec.specError);
+    if (!changed) {
+      return false; // keep the instance the pipeline holds: one copy per issuer
+    }
     rec.spec = parsed;
     rec.specError = error;
     return changed;
@@ -200,7 +203,10 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       return;
     }
     try {
-      rec.valid = StateCodec.decode("oidcissuer " + o.id() + " status.state", state.getBytes(StandardCharsets.UTF_8));
+      MergeState decoded = StateCodec.decode("oidcissuer " + o.id() + " status.state", state.getBytes(StandardCharsets.UTF_8));
+      if (rec.valid == null || !rec.valid.sameAs(decoded)) {
+        rec.valid = decoded; // else keep the instance that is served (and merged onto): one copy of the keys per issuer
+      }
       rec.rejected = null;
     } catch (Exception e) {
       rejected.incrementAndGet();
