@@ -26,6 +26,7 @@
 #                      (default 18100 / 19100 / 18199; replica i uses PORT+i and MPORT+i)
 #   FLEET_KEEP=1       keep the work directory (logs, class histograms, nginx config, wrk output)
 #
+# Do not rebuild while it runs: FleetBench runs from the build's class directories.
 # Everything listens on 127.0.0.1. Prints a markdown report; exit status 0 whatever the numbers
 # (a measurement), non-zero only if something failed to install, build or start.
 set -euo pipefail
@@ -48,7 +49,7 @@ PORT=${FLEET_PORT:-18100}
 MPORT=${FLEET_MPORT:-19100}
 NGINX_PORT=${FLEET_NGINX_PORT:-18199}
 # The fleet flags (docs/performance.md#many-issuers): the small-container set with a larger heap.
-DEFAULT_JAVA_OPTS="-Xms64m -Xmx192m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
+DEFAULT_JAVA_OPTS="-Xms64m -Xmx192m -XX:MaxHeapFreeRatio=40 -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
 JAVA_OPTS=${FLEET_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 JAR=$ROOT/server/target/kubeassume.jar
 CLASSPATH_FILE=$ROOT/server/target/fleet-bench.classpath

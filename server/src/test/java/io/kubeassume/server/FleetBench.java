@@ -84,13 +84,17 @@ public final class FleetBench {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     FleetBench bench = new FleetBench(options);
     Runtime.getRuntime().addShutdownHook(new Thread(bench::stopReplicas));
+    int status = 0;
     try {
       bench.run();
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
     } finally {
       bench.stopReplicas();
       bench.writeResults();
     }
-    System.exit(0);
+    System.exit(status); // the mock server's threads would keep the JVM alive
   }
 
   // ------------------------------------------------------------------ the run
