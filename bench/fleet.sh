@@ -133,6 +133,8 @@ mkdir -p "$WORK/nginx/tmp"
 chmod -R a+rX "$WORK/run/www"
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes auto;
+# open_file_cache keeps up to all $((2 * N)) files open per worker: more than the usual 20000 descriptors.
+worker_rlimit_nofile $((4 * N + 4096));
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
@@ -143,7 +145,7 @@ http {
   tcp_nodelay on;
   keepalive_timeout 65;
   keepalive_requests 1000000;
-  open_file_cache max=40000 inactive=60s;
+  open_file_cache max=$((2 * N)) inactive=60s;
   server_tokens off;
   client_body_temp_path $WORK/nginx/tmp;
   proxy_temp_path $WORK/nginx/tmp;
