@@ -19,8 +19,8 @@ public final class ServeParsing {
   private ServeParsing() {
   }
 
-  /** What {@code kubeassume serve} accepted: the settings it would start with, and the log level. */
-  public record Accepted(ServeConfig config, String logLevel) {
+  /** What {@code kubeassume serve} accepted: the settings it would start with, and the log level and format. */
+  public record Accepted(ServeConfig config, String logLevel, String logFormat) {
   }
 
   /**
@@ -37,7 +37,7 @@ public final class ServeParsing {
     if (sub == null || !(sub.commandSpec().userObject() instanceof ServeCommand serve)) {
       throw new IllegalArgumentException("the arguments " + args + " do not run 'kubeassume serve'");
     }
-    return new Accepted(serve.toConfig(), serve.checkedLogLevel());
+    return new Accepted(serve.toConfig(), serve.checkedLogLevel(), serve.checkedLogFormat().flagValue());
   }
 
   /** KUBEASSUME_* variables that some flag of {@code kubeassume serve} reads (its environment twins). */

@@ -21,6 +21,7 @@ class ChartSchemaTest {
       max-age as a string             | maxAge: '300'                                       | maxAge
       too many keys                   | maxKeys: 100000                                     | maxKeys
       unknown log level               | logLevel: verbose                                   | logLevel
+      unknown log format              | logFormat: logfmt                                   | logFormat
       mirror target without scheme    | mirror: {targets: [my-bucket]}                      | targets
       role arn of another service     | mirror: {aws: {roleArn: 'arn:aws:s3:::bucket'}}     | roleArn
       file store with two replicas    | store: file                                         | replicaCount

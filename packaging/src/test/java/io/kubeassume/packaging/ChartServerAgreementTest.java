@@ -111,6 +111,7 @@ class ChartServerAgreementTest {
     Started s = start("");
     assertEquals(expected().build(), s.config());
     assertEquals("info", s.accepted().logLevel());
+    assertEquals("text", s.accepted().logFormat());
     assertEquals(List.of("serve"), s.pod.args());
   }
 
@@ -122,6 +123,7 @@ class ChartServerAgreementTest {
         maxKeys: 20
         pollInterval: 1m30s
         logLevel: debug
+        logFormat: json
         configMapName: oidc-state
         leaderElection:
           leaseName: oidc-leader
@@ -135,6 +137,7 @@ class ChartServerAgreementTest {
             .build(),
         s.config());
     assertEquals("debug", s.accepted().logLevel());
+    assertEquals("json", s.accepted().logFormat());
   }
 
   @Test

@@ -10,6 +10,8 @@ import io.kubeassume.config.SourceType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.logging.LogFormat;
+import io.kubeassume.logging.LogSettings;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -162,8 +166,14 @@ final class ServeCommand implements Callable<Integer> {
   String mirrorResync;
 
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-      description = "error, warn, info or debug. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
+      description = "error, warn, info or debug (debug adds stack traces to every logged failure). "
+          + "Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
   String logLevel;
+
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+      description = "text: one line per event; json: one JSON object per line (time, level, logger, message, error) "
+          + "for Loki, Elastic or Cloud Logging. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_FORMAT")
+  String logFormat;
 
   private final EnvironmentDefaults environment;
 
@@ -175,7 +185,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     ServeConfig config;
     try {
-      setLogLevel();
+      applyLogging();
       config = toConfig();
     } catch (ConfigException e) {
       return usageError(e.getMessage());
@@ -218,8 +228,11 @@ final class ServeCommand implements Callable<Integer> {
     return ExitCodes.USAGE;
   }
 
-  private void setLogLevel() throws ConfigException {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", checkedLogLevel());
+  /** Level and format first: they must be in place before anything logs, and a wrong one is reported as any flag. */
+  private void applyLogging() throws ConfigException {
+    LogFormat format = checkedLogFormat();
+    LogSettings.level(Level.valueOf(checkedLogLevel().toUpperCase(Locale.ROOT)));
+    LogSettings.format(format);
   }
 
   /** The --log-level value, checked (apart from toConfig because it must be applied before anything logs). */
@@ -228,6 +241,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(flag("--log-level"), "'" + logLevel + "' is not a level; use error, warn, info or debug");
     }
     return logLevel;
+  }
+
+  /** The --log-format value, checked. */
+  LogFormat checkedLogFormat() throws ConfigException {
+    try {
+      return LogFormat.fromFlag(logFormat == null ? "" : logFormat.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--log-format"), e.getMessage());
+    }
   }
 
   /** Checks every flag; the first problem found is reported with the flag's name. */

@@ -60,6 +60,7 @@ class ServeFlagsTest {
       "negative max age      | serve --issuer-url https://h --source files --keys KEY --max-age -1              | --max-age: -1 is out of range",
       "unknown source        | serve --issuer-url https://h --keys KEY --source vault                            | --source: unknown source 'vault'",
       "bad log level         | serve --issuer-url https://h --source files --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
+      "bad log format        | serve --issuer-url https://h --source files --keys KEY --log-format logfmt       | --log-format: 'logfmt' is not a log format; use text or json",
       "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | Unknown option",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
       "keys without source   | serve --issuer-url https://h --keys KEY                           | --keys: is only for --source files; add --source files",
