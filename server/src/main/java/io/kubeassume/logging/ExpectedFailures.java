@@ -14,11 +14,11 @@ import java.util.concurrent.TimeoutException;
  * the API server, a Lease conflict) from bugs. An expected failure is logged as one line with its
  * causes; a bug (or any failure on a logger at DEBUG) with its stack trace.
  */
-final class ExpectedFailures {
+public final class ExpectedFailures {
   private ExpectedFailures() {}
 
   /** True if something in the cause chain is an I/O failure, a timeout, or an HTTP answer from the API server. */
-  static boolean expected(Throwable t) {
+  public static boolean expected(Throwable t) {
     for (Throwable c : chain(t)) {
       if (c instanceof IOException || c instanceof TimeoutException
           || (c instanceof KubernetesClientException k && k.getCode() > 0)
@@ -33,7 +33,7 @@ final class ExpectedFailures {
    * The causes on one line, outermost first, each once:
    * {@code KubernetesClientException: Operation: [get] ... failed; caused by: UnknownHostException: kubernetes.default.svc}.
    */
-  static String summary(Throwable t) {
+  public static String summary(Throwable t) {
     List<String> parts = new ArrayList<>();
     for (Throwable c : chain(t)) {
       String part = c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + oneLine(c.getMessage()));

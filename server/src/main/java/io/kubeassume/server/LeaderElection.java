@@ -48,6 +48,7 @@ final class LeaderElection {
   private final ClusterSettings settings;
   private final Listener listener;
   private final Counter transitions;
+  private final ObservedLeaseLock lock;
 
   private volatile boolean leading;
   private volatile String holder;
@@ -68,6 +69,8 @@ final class LeaderElection {
         .strongReference(true).register(registry);
     transitions = Counter.builder("kubeassume.leader.transitions")
         .description("Times this replica started or stopped leading").register(registry);
+    lock = new ObservedLeaseLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()),
+        settings.namespace() + "/" + settings.leaseName(), java.time.Clock.systemUTC());
   }
 
   /** Starts campaigning in the background. */
@@ -84,7 +87,7 @@ final class LeaderElection {
     }
     CompletableFuture<?> running = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
         .withName(settings.leaseName())
-        .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+        .withLock(lock)
         .withLeaseDuration(settings.leaseDuration())
         .withRenewDeadline(settings.renewDeadline())
         .withRetryPeriod(settings.retryPeriod())
@@ -164,6 +167,10 @@ final class LeaderElection {
         .put("identity", settings.identity())
         .put("holder", holder)
         .put("lease", settings.namespace() + "/" + settings.leaseName());
+    if (lock.lastError() != null) {
+      // The last failed Lease call, so /readyz says why nobody leads while the API server is unreachable.
+      json.put("lastError", lock.lastError()).put("leaseReachable", lock.failing() == null);
+    }
     JsonObject loop = listener.status();
     if (loop != null) {
       json.put("syncLoop", loop);

@@ -37,7 +37,9 @@ final class Readiness {
     if (served.isEmpty()) {
       body.put("reason", failing != null
           ? "no valid document set yet: " + failing
-          : "no valid document set yet: first key sync pending");
+          : leaseUnreachable(leader) != null
+              ? "no valid document set yet: no replica can lead, " + leaseUnreachable(leader)
+              : "no valid document set yet: first key sync pending");
     } else {
       Snapshot s = served.get();
       body.put("issuer", s.issuer().value())
@@ -94,6 +96,14 @@ final class Readiness {
       out.add(j);
     }
     body.put("mirrors", out);
+  }
+
+  /** Why the Lease cannot be taken (the API server unreachable or refusing), or null. */
+  private static String leaseUnreachable(JsonObject leader) {
+    if (leader == null || leader.getBoolean("leaseReachable", true) || leader.getJsonObject("lastError") == null) {
+      return null;
+    }
+    return leader.getJsonObject("lastError").getString("message");
   }
 
   private static Instant latest(Instant a, Instant b) {
