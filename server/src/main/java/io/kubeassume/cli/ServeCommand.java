@@ -37,8 +37,15 @@ import picocli.CommandLine.Spec;
     description = {
         "Serves the issuer's /.well-known/openid-configuration and /openid/v1/jwks on the public port, "
             + "and /healthz, /readyz, /metrics on the management port. Runs until SIGTERM or SIGINT.",
-        "Exit code 1: start-up failed (a port taken, the state file unreadable, a mirror check failed); 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Exit code 1: start-up failed (a port in use, no valid key and no stored state, an invalid state file, a "
+            + "failed mirror check); 2: a wrong flag or environment value, or no cluster to talk to.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  # the committed development key on http://localhost:8080 (management port 9090):",
+        "  kubeassume serve --issuer-url http://localhost:8080 --source files --keys certs/dev/sa.pub",
+        "  # in a cluster (2-3 replicas): the API server's own keys, one Lease-elected reader:",
+        "  kubeassume serve --issuer-url https://oidc.example.com"})
 final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -320,25 +327,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private List<Path> keyPaths() throws ConfigException {
-    List<Path> paths = new ArrayList<>();
-    for (String k : keys) {
-      if (!k.isBlank()) {
-        paths.add(Path.of(k.strip()));
-      }
-    }
-    if (paths.isEmpty()) {
-      throw new ConfigException("--keys", "is required with --source files: name the service-account public key "
-          + "or a directory of keys, e.g. --keys /etc/kubernetes/pki/sa.pub (or KUBEASSUME_KEYS)");
-    }
-    for (Path p : paths) {
-      if (!Files.exists(p)) {
-        throw new ConfigException(flag("--keys"), p + " does not exist; give a key file or a directory of key files");
-      }
-      if (!Files.isReadable(p)) {
-        throw new ConfigException(flag("--keys"), p + " is not readable by this user");
-      }
-    }
-    return paths;
+    return KeysFlag.paths(flag("--keys"), keys, " with --source files");
   }
 
   /** Keys given with another source would be silently ignored; refusing them avoids serving the wrong keys. */

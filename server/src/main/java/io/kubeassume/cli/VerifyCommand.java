@@ -39,7 +39,12 @@ import picocli.CommandLine.Spec;
         "Checks an issuer the way cloud IAM does: fetches the discovery document and JWKS over https and checks "
             + "every rule of the chosen clouds; with --token, also checks a token against the public keys.",
         "Exit code 0: every check passed (warnings allowed); 1: a check failed; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume verify --issuer-url https://oidc.example.com --cloud aws,gcp",
+        "  # with a token (kubectl create token app -n team-a --audience sts.amazonaws.com > token.jwt):",
+        "  kubeassume verify --issuer-url https://oidc.example.com --cloud aws --token token.jwt"})
 final class VerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -61,7 +61,7 @@ class ServeFlagsTest {
       "unknown source        | serve --issuer-url https://h --keys KEY --source vault                            | --source: unknown source 'vault'",
       "bad log level         | serve --issuer-url https://h --source files --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
       "bad log format        | serve --issuer-url https://h --source files --keys KEY --log-format logfmt       | --log-format: 'logfmt' is not a log format; use text or json",
-      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | Unknown option",
+      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | unknown option '--prot'; did you mean --port?",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
       "keys without source   | serve --issuer-url https://h --keys KEY                           | --keys: is only for --source files; add --source files",
       "unknown store         | serve --issuer-url https://h --store etcd --leader-election-namespace ns | --store: unknown store 'etcd'",
