@@ -12,9 +12,11 @@ import org.slf4j.event.Level;
  * and where lines go (stderr). Set once at start-up, before anything logs; tests capture the lines.
  *
  * <p>Some libraries are quieter than the level asks for: Netty and Vert.x log only warnings, the Azure
- * SDK's JDK transport only errors (it warns about a restricted header on every request), and fabric8's
- * LeaderElector only errors unless the level is debug: it writes a stack trace for every failed Lease
- * attempt, and {@code LeaderElection} logs each distinct Lease failure once instead.
+ * SDK's JDK transport only errors (it warns about a restricted header on every request), fabric8's watch
+ * manager only warnings unless the level is debug (it reports every reconnect attempt). fabric8's
+ * LeaderElector logs a failure for every failed Lease attempt, every retry period; unless the level is
+ * debug those lines are dropped when the failure is an expected one, because {@code LeaderElection}
+ * logs each distinct Lease failure once. Its other lines (a bug in the election loop) stay.
  */
 public final class LogSettings {
   private static final Map<String, Level> ALWAYS_QUIETER = Map.of(
@@ -22,7 +24,8 @@ public final class LogSettings {
       "io.vertx", Level.WARN,
       "com.azure.core.http.jdk.httpclient.JdkHttpClient", Level.ERROR);
   private static final Map<String, Level> QUIETER_UNLESS_DEBUG = Map.of(
-      "io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector", Level.ERROR);
+      "io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager", Level.WARN);
+  private static final String LEADER_ELECTOR = "io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector";
 
   private record State(Level level, LogFormat format, Consumer<String> sink, Clock clock) {}
 
@@ -87,8 +90,13 @@ public final class LogSettings {
 
   static void write(String logger, Level level, String message, Throwable error) {
     State s = state;
+    boolean debug = effectiveLevel(logger).toInt() <= Level.DEBUG.toInt();
+    boolean expected = error != null && ExpectedFailures.expected(error);
+    if (expected && !debug && logger.equals(LEADER_ELECTOR)) {
+      return; // reported once per distinct failure by LeaderElection
+    }
     // Expected failures (I/O, timeouts, API server answers) are one line; a bug, or a logger at DEBUG, gets its stack trace.
-    boolean trace = error != null && (!ExpectedFailures.expected(error) || effectiveLevel(logger).toInt() <= Level.DEBUG.toInt());
+    boolean trace = error != null && (!expected || debug);
     LogEvent event = new LogEvent(s.clock().instant(), level, logger, message, error, trace);
     String line = s.format() == LogFormat.JSON ? JSON.render(event) : TEXT.render(event);
     s.sink().accept(line);

@@ -90,7 +90,11 @@ public final class KubeassumeServer {
                 // Per-request meter lookups in these domains cost a third of the CPU under load;
                 // PublicHttpMetrics counts public requests with pre-registered meters instead.
                 .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
-                .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)))
+                .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+                // Gauges of these domains collide (fabric8's two HTTP clients; the sync request consumer), which
+                // micrometer warns about on every start; no documented metric comes from them.
+                .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+                .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     // Report a failed start at once; Vert.x shuts down in the background (awaiting it from its own callback would hang).

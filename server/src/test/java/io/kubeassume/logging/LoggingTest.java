@@ -77,14 +77,20 @@ class LoggingTest {
     Logger elector = LoggerFactory.getLogger("io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector");
     elector.warn("Exception occurred while acquiring lock '{} retrying...'", "LeaseLock: oidc - kubeassume (replica-1)",
         leaseGetFailed());
+    elector.error("Exception occurred while releasing lock '{}' on cancel", "LeaseLock: oidc - kubeassume (replica-1)",
+        leaseGetFailed());
     assertTrue(lines.isEmpty(), "LeaderElection logs each distinct Lease failure once instead: " + lines);
     elector.error("Exception during leader election", new IllegalStateException("bug"));
     assertEquals(1, lines.stream().filter(l -> l.contains("Exception during leader election")).count(), lines.toString());
+    assertTrue(String.join("\n", lines).contains("\tat "), "a bug keeps its stack trace: " + lines);
 
     lines.clear();
     LogSettings.level(Level.DEBUG);
     elector.debug("Attempting to acquire leader lease '{}'...", "LeaseLock: oidc - kubeassume (replica-1)");
-    assertEquals(1, lines.size(), "at debug it says everything: " + lines);
+    elector.warn("Exception occurred while acquiring lock '{} retrying...'", "LeaseLock: oidc - kubeassume (replica-1)",
+        leaseGetFailed());
+    assertEquals(2, lines.stream().filter(l -> !l.startsWith("\t") && !l.startsWith("Caused by")).filter(l -> l.contains("LeaderElector")).count(),
+        "at debug it says everything: " + lines);
   }
 
   @Test
