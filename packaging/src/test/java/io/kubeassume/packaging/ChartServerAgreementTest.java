@@ -86,7 +86,7 @@ class ChartServerAgreementTest {
       }
     }
     try {
-      return new Started(ServeParsing.serve(pod.environment(), pod.args()), pod);
+      return new Started(ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()), pod);
     } catch (ConfigException e) {
       return fail("kubeassume serve refuses the chart's settings: " + e.getMessage());
     }
@@ -292,7 +292,7 @@ class ChartServerAgreementTest {
     PodRuntime pod = new PodRuntime(Rendered.parse(Files.readString(Repo.file("deploy/manifests/kubeassume.yaml"))),
         root, namespaceObjects());
     try {
-      assertEquals(expected().build(), ServeParsing.serve(pod.environment(), pod.args()).config());
+      assertEquals(expected().build(), ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config());
     } catch (ConfigException e) {
       fail("kubeassume serve refuses deploy/manifests/kubeassume.yaml: " + e.getMessage());
     }
@@ -312,7 +312,7 @@ class ChartServerAgreementTest {
       """)
   void aValueTheServerRefusesFailsHere(String description, String values, String named) {
     PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());
-    ConfigException e = assertThrows(ConfigException.class, () -> ServeParsing.serve(pod.environment(), pod.args()),
+    ConfigException e = assertThrows(ConfigException.class, () -> ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()),
         description + " was accepted");
     assertTrue(e.getMessage().contains(named), () -> description + ": " + e.getMessage());
   }

@@ -101,8 +101,8 @@ final class ServeCommand implements Callable<Integer> {
   List<String> keys = new ArrayList<>();
 
   @Option(names = "--kubeconfig", paramLabel = "PATH",
-      description = "Kubeconfig for --source kubernetes and --store configmap. Default: the in-cluster service account, else "
-          + "KUBECONFIG or ~/.kube/config. Env: KUBEASSUME_KUBECONFIG")
+      description = "Kubeconfig for --source kubernetes and --store configmap. Default: KUBECONFIG or ~/.kube/config, "
+          + "else the in-cluster service account; with none of them start-up stops. Env: KUBEASSUME_KUBECONFIG")
   String kubeconfig;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
@@ -183,6 +183,8 @@ final class ServeCommand implements Callable<Integer> {
   String logFormat;
 
   private final EnvironmentDefaults environment;
+  /** Where a cluster would be found without --kubeconfig; tests that simulate a pod set their own. */
+  ClusterLocation clusterLocation;
 
   ServeCommand(EnvironmentDefaults environment) {
     this.environment = environment;
@@ -281,7 +283,12 @@ final class ServeCommand implements Callable<Integer> {
     List<Path> keyPaths = sourceType == SourceType.FILES ? keyPaths() : noKeyPaths();
     StoreType storeType = storeType(sourceType);
     Path kubeconfigFile = kubeconfig(sourceType, storeType);
-    ClusterSettings cluster = storeType == StoreType.CONFIGMAP ? cluster(kubeconfigFile) : null;
+    // Without a cluster the client would dial kubernetes.default.svc for ever: stop now, after the other flags are checked.
+    ClusterLocation location = clusterLocation != null ? clusterLocation : ClusterLocation.of(environment);
+    boolean needsCluster = sourceType == SourceType.KUBERNETES || storeType == StoreType.CONFIGMAP;
+    String noCluster = needsCluster && kubeconfigFile == null && !location.found()
+        ? location.notFound(sourceType == SourceType.FILES) : null;
+    ClusterSettings cluster = storeType == StoreType.CONFIGMAP ? cluster(kubeconfigFile, noCluster == null) : null;
     Path state = stateFile();
     if (state != null && storeType == StoreType.CONFIGMAP) {
       throw new ConfigException(flag("--state-file"), "is only for --store file; with --store configmap the state "
@@ -304,6 +311,9 @@ final class ServeCommand implements Callable<Integer> {
     URI endpoint = mirrorEndpoint(mirrorLocations);
     String region = mirrorRegion(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
+    if (noCluster != null) {
+      throw new ConfigException("--kubeconfig", noCluster);
+    }
     return ServeConfig.builder(issuer)
         .source(sourceType)
         .keys(keyPaths)
@@ -350,10 +360,17 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** The ConfigMap, the Lease, where they live and who this replica is. */
-  private ClusterSettings cluster(Path kubeconfigFile) throws ConfigException {
-    String namespace = new NamespaceResolver(environment.variables(), NamespaceResolver.IN_CLUSTER_NAMESPACE_FILE,
-        () -> KubeconfigNamespace.of(kubeconfigFile, environment.get("KUBECONFIG"))).resolve(leaderElectionNamespace);
+  /**
+   * The ConfigMap, the Lease, where they live and who this replica is.
+   *
+   * @param clusterFound false when there is no cluster (reported after the other flags): the namespace is then not
+   *     looked for, only checked if given
+   */
+  private ClusterSettings cluster(Path kubeconfigFile, boolean clusterFound) throws ConfigException {
+    NamespaceResolver namespaces = new NamespaceResolver(environment.variables(), NamespaceResolver.IN_CLUSTER_NAMESPACE_FILE,
+        () -> KubeconfigNamespace.of(kubeconfigFile, environment.get("KUBECONFIG")));
+    String namespace = clusterFound || (leaderElectionNamespace != null && !leaderElectionNamespace.isBlank())
+        ? namespaces.resolve(leaderElectionNamespace) : "default";
     String cm = objectName("--configmap", configMap);
     String lease = objectName("--lease-name", leaseName);
     Duration leaseFor = duration("--lease-duration", leaseDuration, Duration.ofSeconds(1));

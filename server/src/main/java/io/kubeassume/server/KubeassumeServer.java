@@ -158,8 +158,7 @@ public final class KubeassumeServer {
       }
     }
     log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}{}", config.issuer(),
-        sourceName, config.source() == SourceType.FILES ? config.keys()
-            : config.kubeconfig() == null ? "(in-cluster or default kubeconfig)" : config.kubeconfig(),
+        sourceName, config.source() == SourceType.FILES ? config.keys() : KubernetesClients.describe(cluster.client),
         Durations.format(config.overlap()), store.describe(),
         shared ? ", leader election on lease " + config.cluster().namespace() + "/" + config.cluster().leaseName()
             + " as " + config.cluster().identity() : "");

@@ -33,6 +33,9 @@ class StartupLogTest {
       }
     }
     assertTrue(log.stream().anyMatch(l -> l.contains(" INFO KubeassumeServer - serving ")), String.join("\n", log));
+    assertTrue(log.stream().anyMatch(l -> l.matches(".* kubeassume starting: .*, source kubernetes http://localhost:\\d+/ "
+        + "\\(kubeconfig \\S+kubeconfig-replica-1\\), .*")), "the start-up line names the API server and where it came from:\n"
+        + String.join("\n", log));
     assertTrue(log.stream().noneMatch(l -> l.contains(" WARN ") || l.contains(" ERROR ")),
         "no warning on a healthy start:\n" + String.join("\n", log));
   }
