@@ -108,12 +108,12 @@ public final class KeyParser {
     // block without a matching END line counts too.
     if (text.contains("PRIVATE KEY-----") && blocks.stream().noneMatch(b -> b[0].contains("PRIVATE KEY"))) {
       throw new InvalidKeyException(origin, "contains a (malformed) private key block; kubeassume publishes "
-          + "public keys only: mount the public half, e.g. 'openssl pkey -in sa.key -pubout -out sa.pub'");
+          + "public keys only: mount the public half, e.g. " + publicHalf(origin));
     }
     for (String[] block : blocks) {
       if (block[0].contains("PRIVATE KEY")) {
         throw new InvalidKeyException(origin, "contains a private key (" + block[0] + "); kubeassume publishes "
-            + "public keys only: mount the public half, e.g. 'openssl pkey -in sa.key -pubout -out sa.pub'");
+            + "public keys only: mount the public half, e.g. " + publicHalf(origin));
       }
     }
     List<SigningKey> keys = new ArrayList<>();
@@ -133,6 +133,12 @@ public final class KeyParser {
       throw new InvalidKeyException(origin, "no public key in the PEM data");
     }
     return keys;
+  }
+
+  /** The command that writes the public half of the private key file {@code origin}, next to it. */
+  static String publicHalf(String origin) {
+    String out = origin.matches(".*\\.(key|pem)$") ? origin.substring(0, origin.lastIndexOf('.')) + ".pub" : origin + ".pub";
+    return "'openssl pkey -in " + origin + " -pubout -out " + out + "'";
   }
 
   private static byte[] decodeBase64(String origin, String type, String body) throws InvalidKeyException {
