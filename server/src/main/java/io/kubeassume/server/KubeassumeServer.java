@@ -191,7 +191,9 @@ public final class KubeassumeServer {
     KeySource singleSource = single;
     // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.
     AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
-    return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
+    // Key files that yield no document set, with nothing stored, stop start-up before any mirror is checked or port bound.
+    Future<MergeState> startState = initialState.compose(stored -> StartupKeys.check(vertx, config, shared, merger, stored, clock));
+    return tlsCredentials.compose(tls -> startState.compose(initial -> mirrors.start().map(initial)).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
       HttpServerOptions publicOptions = new HttpServerOptions()
           .setHost(config.bind()).setPort(config.port())
@@ -209,14 +211,16 @@ public final class KubeassumeServer {
           election == null ? () -> null : election::status,
           new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
           tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status);
-      Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
-          singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
-          .onSuccess(id -> sourceHandedOver.set(true));
-      return syncLoop
-          .compose(id -> deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers))
+      // Both ports first, so a port in use stops start-up before anything says it serves.
+      return ListenFailure.named("--port", config.bind(), config.port(),
+              deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers))
           .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
-          .compose(id -> vertx.deployVerticle(management))
+          .compose(id -> ListenFailure.named("--management-port", config.bind(), config.managementPort(),
+              vertx.deployVerticle(management)))
+          .compose(id -> shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
+              singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
+              .onSuccess(loop -> sourceHandedOver.set(true)))
           .map(id -> {
             if (election != null) {
               election.start();
