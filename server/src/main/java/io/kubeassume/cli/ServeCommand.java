@@ -10,6 +10,7 @@ import io.kubeassume.config.SourceType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.logging.ExpectedFailures;
 import io.kubeassume.logging.LogFormat;
 import io.kubeassume.logging.LogSettings;
 import io.kubeassume.mirror.MirrorLocation;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import picocli.CommandLine.Spec;
 
@@ -47,6 +50,8 @@ import picocli.CommandLine.Spec;
         "  # in a cluster (2-3 replicas): the API server's own keys, one Lease-elected reader:",
         "  kubeassume serve --issuer-url https://oidc.example.com"})
 final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
   @Spec
   CommandSpec spec;
 
@@ -207,18 +212,22 @@ final class ServeCommand implements Callable<Integer> {
       if (cause instanceof ConfigException) {
         return usageError(cause.getMessage());
       }
-      spec.commandLine().getErr().println("kubeassume serve: cannot start: " + cause.getMessage());
-      return ExitCodes.FAILURE;
+      log.debug("start-up failed", cause);
+      return fail(ExitCodes.FAILURE, "cannot start: " + (cause.getMessage() != null ? cause.getMessage()
+          : ExpectedFailures.summary(cause)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ExitCodes.FAILURE;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping (SIGTERM or SIGINT): releasing the lease if held, then closing ports {} and {}",
+          server.publicPort(), server.managementPort());
       try {
         server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
+        log.info("stopped: the documents are no longer served");
+      } catch (Exception e) {
+        log.warn("stopping did not finish within 10 s, exiting anyway: {}", String.valueOf(e.getMessage()));
       } finally {
         stopped.countDown();
       }
@@ -232,9 +241,18 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private int usageError(String message) {
-    spec.commandLine().getErr().println("kubeassume serve: " + message);
-    spec.commandLine().getErr().flush();
-    return ExitCodes.USAGE;
+    return fail(ExitCodes.USAGE, message);
+  }
+
+  /** One line on stderr: plain text, or with --log-format json a JSON log event, so a log pipeline can read it too. */
+  private int fail(int code, String message) {
+    if (LogSettings.format() == LogFormat.JSON) {
+      log.error("kubeassume serve: {}", message);
+    } else {
+      spec.commandLine().getErr().println("kubeassume serve: " + message);
+      spec.commandLine().getErr().flush();
+    }
+    return code;
   }
 
   /** Level and format first: they must be in place before anything logs, and a wrong one is reported as any flag. */

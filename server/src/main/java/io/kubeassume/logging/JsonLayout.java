@@ -2,6 +2,8 @@ package io.kubeassume.logging;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * One JSON object per line: {@code time} (ISO-8601, UTC), {@code level}, {@code logger}, {@code message},
@@ -10,9 +12,12 @@ import java.io.StringWriter;
  * or with one mapping; Cloud Logging reads {@code severity}, which is the level again.
  */
 final class JsonLayout {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+      .withZone(ZoneOffset.UTC);
+
   String render(LogEvent e) {
     StringBuilder b = new StringBuilder(192).append('{');
-    field(b, "time", e.time().toString()).append(',');
+    field(b, "time", TIME.format(e.time())).append(',');
     field(b, "level", e.level().toString()).append(',');
     field(b, "severity", severity(e)).append(',');
     field(b, "logger", e.logger()).append(',');

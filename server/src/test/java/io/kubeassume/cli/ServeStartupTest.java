@@ -58,4 +58,28 @@ class ServeStartupTest {
     assertEquals(1, jwks.exit());
     assertEquals(List.of("kubeassume jwks: " + reason), jwks.err().lines().toList());
   }
+
+  /** With --log-format json even the failure to start is a JSON line, so a log pipeline does not drop it. */
+  @Test
+  void withJsonLogsAStartUpFailureIsAJsonLine() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        LogSettings.Capture ignored = LogSettings.capture(log::add)) {
+      ServeFlagsTest.Run r = ServeFlagsTest.run(Map.of("KUBEASSUME_LOG_FORMAT", "json"), "serve", "--issuer-url",
+          "http://localhost", "--source", "files", "--keys", ServeFlagsTest.KEY, "--bind", "127.0.0.1",
+          "--port", String.valueOf(taken.getLocalPort()), "--management-port", "0");
+      assertEquals(1, r.exit(), r.err());
+      assertEquals("", r.err(), "nothing but JSON");
+    } finally {
+      LogSettings.format(io.kubeassume.logging.LogFormat.TEXT);
+      LogSettings.level(org.slf4j.event.Level.INFO);
+    }
+    String failure = log.get(log.size() - 1);
+    java.util.Map<String, Object> event = com.nimbusds.jose.util.JSONObjectUtils.parse(failure);
+    assertEquals("ERROR", event.get("level"));
+    assertTrue(((String) event.get("message")).startsWith("kubeassume serve: cannot start: --port "), failure);
+    for (String line : log) {
+      com.nimbusds.jose.util.JSONObjectUtils.parse(line);
+    }
+  }
 }
