@@ -128,8 +128,8 @@ final class VerifyCommand implements Callable<Integer> {
     if (r.jwksTls() != null && r.jwksTls().chain() != null) {
       TlsObservation t = r.jwksTls();
       b.append("TLS chain of ").append(t.hostPort()).append(" (jwks_uri host): leaf \"").append(t.chain().leafSubject())
-          .append("\", issuer \"").append(t.chain().leafIssuer()).append("\", top intermediate CA \"")
-          .append(t.chain().topSubject()).append("\", AWS thumbprint ").append(t.chain().awsThumbprint()).append('\n');
+          .append("\", issuer \"").append(t.chain().leafIssuer()).append("\", AWS thumbprint ")
+          .append(t.chain().awsThumbprint()).append(" of ").append(t.chain().topDescription()).append('\n');
     }
     b.append("Result: ").append(r.passed() ? "PASS" : "FAIL").append(" (").append(r.count(Status.FAIL)).append(" failed, ")
         .append(r.count(Status.WARN)).append(" warnings, ").append(r.count(Status.PASS)).append(" passed)\n");
@@ -183,6 +183,7 @@ final class VerifyCommand implements Callable<Integer> {
       m.put("leafSubject", o.chain().leafSubject());
       m.put("leafIssuer", o.chain().leafIssuer());
       m.put("topSubject", o.chain().topSubject());
+      m.put("thumbprintOf", o.chain().topIsLeaf() ? "leaf" : "intermediate");
       m.put("awsThumbprint", o.chain().awsThumbprint());
       m.put("certificates", o.chain().certificates().size());
     }
