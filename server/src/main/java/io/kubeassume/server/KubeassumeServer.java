@@ -182,6 +182,7 @@ public final class KubeassumeServer {
           config.cluster().retryPeriod(), registry);
       election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
       cluster.election = election;
+      metrics.followLeader(cmStore, election::leading);
       initialState = Future.succeededFuture(MergeState.EMPTY);
     } else {
       election = null;

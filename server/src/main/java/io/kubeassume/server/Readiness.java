@@ -27,9 +27,9 @@ final class Readiness {
     body.put("ready", served.isPresent());
     JsonObject reported = store == null ? null : (JsonObject) store.remove("leaderSyncStatus");
     // A follower shows the leader's report, unless it synced itself more recently (a leader that just stepped down).
-    boolean follower = leader != null && !leader.getBoolean("leading", false) && reported != null
-        && !newer(latest(sync.lastSuccess(), sync.lastErrorAt()), latest(instant(reported.getString("since")),
-            instant(reported.getString("lastSuccessfulSync"))));
+    boolean follower = SourceView.showsLeader(leader != null && !leader.getBoolean("leading", false), sync,
+        reported != null, reported == null ? null : instant(reported.getString("since")),
+        reported == null ? null : instant(reported.getString("lastSuccessfulSync")));
     String failing = follower
         ? (reported.getBoolean("healthy", false) || reported.getJsonObject("lastError") == null ? null
             : reported.getJsonObject("lastError").getString("message"))
@@ -104,14 +104,6 @@ final class Readiness {
       return null;
     }
     return leader.getJsonObject("lastError").getString("message");
-  }
-
-  private static Instant latest(Instant a, Instant b) {
-    return a == null ? b : b == null || a.isAfter(b) ? a : b;
-  }
-
-  private static boolean newer(Instant own, Instant reported) {
-    return own != null && (reported == null || own.isAfter(reported));
   }
 
   private static Instant instant(String iso) {

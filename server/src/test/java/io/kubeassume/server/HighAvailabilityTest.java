@@ -42,6 +42,7 @@ class HighAvailabilityTest {
   static final String ISSUER = "http://127.0.0.1/clusters/ha";
   static final String JWKS = "/clusters/ha/openid/v1/jwks";
   static final Duration WITHIN = Duration.ofSeconds(15);
+  static final String SOURCE_UP = "kubeassume_source_up{source=\"kubernetes\"}";
 
   @TempDir
   Path dir;
@@ -297,6 +298,9 @@ class HighAvailabilityTest {
       return leaderId.equals(source.getString("reportedBy")) && source.getBoolean("healthy");
     }));
     assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+    // kubeassume_source_up agrees with /readyz on every replica: an alert on source_up == 0 never fires on a healthy follower.
+    assertEquals(1.0, follower.metric(SOURCE_UP), "the follower reports the leader's healthy source");
+    assertEquals(1.0, leader.metric(SOURCE_UP));
 
     cluster.drainRequests();
     double errorsBefore = leader.metric("kubeassume_sync_total{source=\"kubernetes\",status=\"error\"}");
@@ -311,6 +315,8 @@ class HighAvailabilityTest {
     HttpResponse<String> ready = follower.get(follower.managementUri("/readyz"));
     assertEquals(200, ready.statusCode(), "still ready: the documents are served: " + ready.body());
     assertEquals(0.0, follower.metric("kubeassume_leader_sync_up"));
+    assertEquals(0.0, follower.metric(SOURCE_UP), "the follower reports the leader's failing source, as /readyz does");
+    assertEquals(0.0, leader.metric(SOURCE_UP));
     ConfigMapSyncStatus annotated = ConfigMapSyncStatus.decode(
         cluster.configMap().getMetadata().getAnnotations().get(ConfigMapSyncStatus.ANNOTATION)).orElseThrow();
     assertEquals(leaderId, annotated.leader());
@@ -319,6 +325,7 @@ class HighAvailabilityTest {
     cluster.serves(ISSUER, a);
     await(WITHIN, "the follower shows the recovery", io(() -> readyz(follower).getJsonObject("source").getBoolean("healthy")));
     assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+    assertEquals(1.0, follower.metric(SOURCE_UP));
     for (TestServer t : group) {
       assertEquals(List.of(Keys.kidOf(a)), servedKids(t, JWKS));
     }
