@@ -95,6 +95,9 @@ public final class LogSettings {
     if (expected && !debug && logger.equals(LEADER_ELECTOR)) {
       return; // reported once per distinct failure by LeaderElection
     }
+    if (error != null && s.level().toInt() > Level.DEBUG.toInt() && KnownDefects.harmless(logger, error)) {
+      return;
+    }
     // Expected failures (I/O, timeouts, API server answers) are one line; a bug, or a logger at DEBUG, gets its stack trace.
     boolean trace = error != null && (!expected || debug);
     LogEvent event = new LogEvent(s.clock().instant(), level, logger, message, error, trace);
