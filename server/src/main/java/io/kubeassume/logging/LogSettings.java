@@ -95,7 +95,8 @@ public final class LogSettings {
     if (expected && !debug && logger.equals(LEADER_ELECTOR)) {
       return; // reported once per distinct failure by LeaderElection
     }
-    if (error != null && s.level().toInt() > Level.DEBUG.toInt() && KnownDefects.harmless(logger, error)) {
+    if (s.level().toInt() > Level.DEBUG.toInt() && (LibraryNoise.peerWentAway(logger, message, error)
+        || (error != null && LibraryNoise.promiseFailedTwice(logger, error)))) {
       return;
     }
     // Expected failures (I/O, timeouts, API server answers) are one line; a bug, or a logger at DEBUG, gets its stack trace.

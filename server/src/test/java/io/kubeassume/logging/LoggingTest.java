@@ -156,4 +156,19 @@ class LoggingTest {
     context.error("Unhandled exception", doubleFail);
     assertEquals(1, lines.size(), "at debug it shows: " + lines);
   }
+
+  /** A peer that resets its connection is the request's failure, reported by whoever made it; not an error line of its own. */
+  @Test
+  void vertxsConnectionResetLineStaysAtDebug() {
+    Logger connection = LoggerFactory.getLogger("io.vertx.core.net.impl.ConnectionBase");
+    connection.error("recvAddress(..) failed with error(-104): Connection reset by peer");
+    connection.error("writeAddress(..) failed: Broken pipe");
+    assertTrue(lines.isEmpty(), lines.toString());
+    connection.error("something else went wrong");
+    assertEquals(1, lines.size(), lines.toString());
+    lines.clear();
+    LogSettings.level(Level.DEBUG);
+    connection.error("recvAddress(..) failed with error(-104): Connection reset by peer");
+    assertEquals(1, lines.size(), "at debug it shows: " + lines);
+  }
 }

@@ -1,11 +1,21 @@
 package io.kubeassume.logging;
 
 /**
- * Library defects whose only effect is an alarming log line, each matched narrowly (logger, exception,
- * message and the frame that throws), kept at DEBUG so a real problem of the same kind still shows.
+ * Library log lines that look alarming and are not, each matched narrowly (logger, exception or message,
+ * and where it comes from), kept at DEBUG so a real problem of the same kind still shows.
  */
-final class KnownDefects {
-  private KnownDefects() {}
+final class LibraryNoise {
+  private LibraryNoise() {}
+
+  /**
+   * Vert.x logs a connection the peer reset or closed under a write at ERROR when no exception handler is set
+   * on it (a client that went away, an API server connection cut). The request on it fails, and whoever made
+   * it reports that; the line itself says nothing more.
+   */
+  static boolean peerWentAway(String logger, String message, Throwable error) {
+    return error == null && logger.equals("io.vertx.core.net.impl.ConnectionBase")
+        && (message.endsWith("Connection reset by peer") || message.endsWith("Broken pipe"));
+  }
 
   /**
    * fabric8 kubernetes-httpclient-vertx-5 8.0 (Vertx5HttpRequest.consumeBytes) fails its promise with
@@ -13,7 +23,7 @@ final class KnownDefects {
    * both fire, the second throws, and Vert.x logs "Unhandled exception" with a stack trace. The request has
    * already failed with the reset, which the caller reports.
    */
-  static boolean harmless(String logger, Throwable error) {
+  static boolean promiseFailedTwice(String logger, Throwable error) {
     return error instanceof IllegalStateException
         && "Promise already completed".equals(error.getMessage())
         && logger.startsWith("io.vertx.core.impl.")
