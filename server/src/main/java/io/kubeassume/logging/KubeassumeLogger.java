@@ -5,37 +5,54 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
-/** An SLF4J logger that writes through {@link LogSettings}; the level is looked up per call, so it can change after start. */
+/**
+ * An SLF4J logger that writes through {@link LogSettings}. Its effective level is kept until the configured
+ * level changes (--log-level is applied after some loggers exist), so a check on a hot path (Netty, Vert.x)
+ * costs a volatile read.
+ */
 final class KubeassumeLogger extends LegacyAbstractLogger {
   private static final long serialVersionUID = 1L;
+
+  /** The effective level as an int, valid for {@link #levelVersion}. */
+  private transient volatile int level;
+  private transient volatile int levelVersion = -1;
 
   KubeassumeLogger(String name) {
     this.name = name;
   }
 
+  private boolean enabled(Level wanted) {
+    int version = LogSettings.version();
+    if (levelVersion != version) {
+      level = LogSettings.effectiveLevel(name).toInt();
+      levelVersion = version;
+    }
+    return wanted.toInt() >= level;
+  }
+
   @Override
   public boolean isTraceEnabled() {
-    return LogSettings.enabled(name, Level.TRACE);
+    return enabled(Level.TRACE);
   }
 
   @Override
   public boolean isDebugEnabled() {
-    return LogSettings.enabled(name, Level.DEBUG);
+    return enabled(Level.DEBUG);
   }
 
   @Override
   public boolean isInfoEnabled() {
-    return LogSettings.enabled(name, Level.INFO);
+    return enabled(Level.INFO);
   }
 
   @Override
   public boolean isWarnEnabled() {
-    return LogSettings.enabled(name, Level.WARN);
+    return enabled(Level.WARN);
   }
 
   @Override
   public boolean isErrorEnabled() {
-    return LogSettings.enabled(name, Level.ERROR);
+    return enabled(Level.ERROR);
   }
 
   @Override

@@ -30,6 +30,7 @@ public final class LogSettings {
   private record State(Level level, LogFormat format, Consumer<String> sink, Clock clock) {}
 
   private static volatile State state = new State(Level.INFO, LogFormat.TEXT, stderr(), Clock.systemUTC());
+  private static volatile int version;
   private static final TextLayout TEXT = new TextLayout(ZoneId.systemDefault());
   private static final JsonLayout JSON = new JsonLayout();
 
@@ -38,6 +39,12 @@ public final class LogSettings {
   public static void level(Level level) {
     State s = state;
     state = new State(level, s.format(), s.sink(), s.clock());
+    version++;
+  }
+
+  /** Changes with every change of the level, so loggers can keep their effective level until then. */
+  static int version() {
+    return version;
   }
 
   public static Level level() {
@@ -82,10 +89,6 @@ public final class LogSettings {
       quieter = longestPrefix(QUIETER_UNLESS_DEBUG, logger);
     }
     return quieter != null && quieter.toInt() > level.toInt() ? quieter : level;
-  }
-
-  static boolean enabled(String logger, Level level) {
-    return level.toInt() >= effectiveLevel(logger).toInt();
   }
 
   static void write(String logger, Level level, String message, Throwable error) {
