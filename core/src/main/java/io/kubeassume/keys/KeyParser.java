@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns the bytes of a key file into validated public signing keys. Accepts what the API server's
@@ -27,9 +25,6 @@ import java.util.regex.Pattern;
  * single-JWK JSON. Pure: no I/O, so the same rules apply to files, the API server and state.
  */
 public final class KeyParser {
-  private static final Pattern PEM_BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)\\s*-----END \\1-----", Pattern.DOTALL);
-
   private KeyParser() {}
 
   /** Parses one file's content; {@code origin} names it in errors. Never returns an empty list. */
@@ -99,27 +94,26 @@ public final class KeyParser {
   }
 
   private static List<SigningKey> parsePem(String origin, String text) throws InvalidKeyException {
-    List<String[]> blocks = new ArrayList<>();
-    Matcher m = PEM_BLOCK.matcher(text);
-    while (m.find()) {
-      blocks.add(new String[] {m.group(1), m.group(2)});
-    }
+    PemScanner.Result scan = PemScanner.scan(text);
     // Refuse the whole file if any block is private, before anything is parsed; a private
     // block without a matching END line counts too.
-    if (text.contains("PRIVATE KEY-----") && blocks.stream().noneMatch(b -> b[0].contains("PRIVATE KEY"))) {
-      throw new InvalidKeyException(origin, "contains a (malformed) private key block; kubeassume publishes "
-          + "public keys only: mount the public half, e.g. " + publicHalf(origin));
-    }
-    for (String[] block : blocks) {
-      if (block[0].contains("PRIVATE KEY")) {
-        throw new InvalidKeyException(origin, "contains a private key (" + block[0] + "); kubeassume publishes "
+    for (PemScanner.Block block : scan.blocks()) {
+      if (block.label().contains("PRIVATE KEY")) {
+        throw new InvalidKeyException(origin, "contains a private key (" + block.label() + "); kubeassume publishes "
             + "public keys only: mount the public half, e.g. " + publicHalf(origin));
       }
     }
+    if (text.contains("PRIVATE KEY-----")) {
+      throw new InvalidKeyException(origin, "contains a (malformed) private key block; kubeassume publishes "
+          + "public keys only: mount the public half, e.g. " + publicHalf(origin));
+    }
+    if (scan.problem() != null) {
+      throw new InvalidKeyException(origin, scan.problem());
+    }
     List<SigningKey> keys = new ArrayList<>();
-    for (String[] block : blocks) {
-      String type = block[0];
-      byte[] der = decodeBase64(origin, type, block[1]);
+    for (PemScanner.Block block : scan.blocks()) {
+      String type = block.label();
+      byte[] der = decodeBase64(origin, type, block.body());
       switch (type) {
         case "PUBLIC KEY" -> keys.add(KeyPolicy.admit(spki(origin, der), origin));
         case "RSA PUBLIC KEY" -> keys.add(KeyPolicy.admit(pkcs1(origin, der), origin));

@@ -50,6 +50,37 @@ public final class KeyMerger {
     }
     Map<String, KeyRecord> previousByKid = new LinkedHashMap<>();
     previous.keys().forEach(r -> previousByKid.put(r.kid(), r));
+    for (SigningKey key : currentByKid.values()) {
+      KeyRecord before = previousByKid.get(key.kid());
+      if (before != null && !before.key().thumbprint().equals(key.thumbprint())) {
+        throw new KeyConflictException(key.origin(), "kid " + key.kid() + " is already used by a different key (first seen "
+            + before.firstSeen() + "); tokens signed with that key would stop verifying: give the new key its own kid");
+      }
+    }
+    return merge(previous, currentByKid, now);
+  }
+
+  /**
+   * Applies the end of overlap windows without reading the source, at time {@code now}: the merge
+   * of the state's own current (non-retired) keys. Retired keys whose window has ended leave;
+   * every other key and time stays. For a sync loop whose source is failing: a retirement is
+   * honoured on time, and nothing new is asked of the source.
+   */
+  public MergeOutcome expire(MergeState state, Instant now) {
+    Map<String, SigningKey> current = new LinkedHashMap<>();
+    for (KeyRecord record : state.keys()) {
+      if (!record.isRetired()) {
+        current.putIfAbsent(record.kid(), record.key());
+      }
+    }
+    // No bound check: dropping keys never exceeds --max-keys that the state did not already exceed.
+    return merge(state, current, now);
+  }
+
+  /** The merge itself, conflicts ruled out: each kid of {@code currentByKid} names the material the state has for it. */
+  private MergeOutcome merge(MergeState previous, Map<String, SigningKey> currentByKid, Instant now) {
+    Map<String, KeyRecord> previousByKid = new LinkedHashMap<>();
+    previous.keys().forEach(r -> previousByKid.put(r.kid(), r));
 
     List<RotationEvent> events = new ArrayList<>();
     List<KeyRecord> next = new ArrayList<>();
@@ -59,10 +90,6 @@ public final class KeyMerger {
         next.add(new KeyRecord(key, now, null));
         events.add(new RotationEvent(RotationEvent.Type.NEW_KEY, key.kid()));
         continue;
-      }
-      if (!before.key().thumbprint().equals(key.thumbprint())) {
-        throw new KeyConflictException(key.origin(), "kid " + key.kid() + " is already used by a different key (first seen "
-            + before.firstSeen() + "); tokens signed with that key would stop verifying: give the new key its own kid");
       }
       if (before.isRetired()) {
         events.add(new RotationEvent(RotationEvent.Type.KEY_RETURNED, key.kid()));
@@ -88,7 +115,7 @@ public final class KeyMerger {
 
     // Over the bound: drop the retired keys that retired longest ago.
     retired.sort(Comparator.comparing(KeyRecord::retiredAt).thenComparing(KeyRecord::kid));
-    while (next.size() + retired.size() > maxKeys) {
+    while (!retired.isEmpty() && next.size() + retired.size() > maxKeys) {
       KeyRecord dropped = retired.remove(0);
       events.add(new RotationEvent(RotationEvent.Type.KEY_EVICTED, dropped.kid()));
     }

@@ -15,7 +15,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -260,5 +262,123 @@ class KeyParserTest {
     String truncatedPrivate = text("rsa3072-private.pem").replace("-----END PRIVATE KEY-----", "");
     InvalidKeyException e = rejectedText(text("rsa3072-spki.pem") + truncatedPrivate);
     assertMentions(e, "private key");
+  }
+
+  // ---------------------------------------------------------------- PEM: broken blocks and pathological input
+  // The @Timeouts are guards only: the former regular expression took minutes on these, the scanner milliseconds.
+
+  static final int MIB = 1024 * 1024;
+
+  static String repeat(String unit, int bytes) {
+    return unit.repeat(bytes / unit.length());
+  }
+
+  static void assertOneShortLine(InvalidKeyException e) {
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    assertTrue(e.getMessage().length() < 400, () -> "a short message, not an echo of the input: " + e.getMessage().length());
+  }
+
+  @Test
+  void anUnterminatedBlockIsOneErrorNamingTheBlockTheLineAndTheMissingEnd() {
+    String truncated = "# sa.pub\n\n" + text("rsa3072-spki.pem").replace("-----END PUBLIC KEY-----", "");
+    InvalidKeyException e = rejectedText(truncated);
+    assertEquals("test: PEM block \"PUBLIC KEY\" that begins on line 3 has no -----END PUBLIC KEY----- line right after "
+        + "its base64 body; the file is cut off or damaged: give the complete PEM file", e.getMessage());
+  }
+
+  @Test
+  void aBlockEndedByAnotherLabelIsUnterminated() {
+    String content = text("ec256-spki.pem").replace("-----END PUBLIC KEY-----", "-----END CERTIFICATE-----");
+    assertMentions(rejectedText(content), "has no -----END PUBLIC KEY----- line");
+  }
+
+  @Test
+  void aBeginInsideABlockIsUnterminatedNotGluedToTheNextEnd() {
+    String first = text("ec256-spki.pem").replace("-----END PUBLIC KEY-----", "");
+    InvalidKeyException e = rejectedText(first + text("ec384-spki.pem"));
+    assertMentions(e, "\"PUBLIC KEY\" that begins on line 1 has no -----END PUBLIC KEY-----");
+  }
+
+  @Test
+  void aCompleteBlockBeforeABrokenOneDoesNotHideTheBreak() {
+    String content = text("ec256-spki.pem") + "-----BEGIN PUBLIC KEY-----\nAAAA\n";
+    assertMentions(rejectedText(content), "has no -----END PUBLIC KEY----- line");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aMebibyteOfBeginLinesWithoutEndIsOneClearErrorQuickly() {
+    InvalidKeyException e = rejectedText(repeat("-----BEGIN PUBLIC KEY-----\n", MIB));
+    assertEquals("test: PEM block \"PUBLIC KEY\" that begins on line 1 has no -----END PUBLIC KEY----- line right after "
+        + "its base64 body; the file is cut off or damaged: give the complete PEM file", e.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aValidKeyFollowedByAMebibyteOfBeginLinesIsRefusedQuickly() {
+    InvalidKeyException e = rejectedText(text("ec256-spki.pem") + repeat("-----BEGIN PUBLIC KEY-----\n", MIB));
+    assertMentions(e, "\"PUBLIC KEY\" that begins on line 5 has no -----END PUBLIC KEY-----");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aMebibyteOfPrivateKeyBeginLinesIsRefusedAsPrivateQuickly() {
+    assertMentions(rejectedText(repeat("-----BEGIN PRIVATE KEY-----\n", MIB)), "private key");
+    assertMentions(rejectedText(text("ec256-spki.pem") + repeat("-----BEGIN EC PRIVATE KEY-----\r\n", MIB)), "private key");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aMebibyteBodyWithoutEndIsOneClearErrorQuickly() {
+    InvalidKeyException e = rejectedText("-----BEGIN PUBLIC KEY-----\n" + repeat("QUFB\n", MIB));
+    assertMentions(e, "has no -----END PUBLIC KEY----- line");
+    assertOneShortLine(e);
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void headerPrefixesWithoutALabelAreOneClearErrorQuickly() {
+    InvalidKeyException repeated = rejectedText(repeat("-----BEGIN ", MIB));
+    assertMentions(repeated, "line 1 is not a PEM header");
+    assertOneShortLine(repeated);
+    InvalidKeyException lower = rejectedText("-----BEGIN public key-----\nAAAA\n-----END public key-----\n");
+    assertMentions(lower, "line 1 is not a PEM header");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aHugeLabelIsNotAHeaderAndIsNotEchoed() {
+    String label = "A".repeat(MIB);
+    InvalidKeyException e = rejectedText("-----BEGIN " + label + "-----\nAAAA\n-----END " + label + "-----\n");
+    assertMentions(e, "is not a PEM header");
+    assertOneShortLine(e);
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void aMebibyteOfDashesOrOfEmptyBlocksIsRefusedQuickly() {
+    assertMentions(rejectedText(repeat("-", MIB)), "neither PEM nor JWKS");
+    assertMentions(rejectedText("-----BEGIN " + repeat("-", MIB)), "is not a PEM header");
+    assertMentions(rejectedText(repeat("-----BEGIN X-----\n-----END X-----\n", MIB)), "unsupported PEM block \"X\"");
+    assertMentions(rejectedText(repeat("-----BEGIN EC PARAMETERS-----\n-----END EC PARAMETERS-----\n", MIB)), "no public key");
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void manyCompleteBlocksAreAllRead() throws Exception {
+    String params = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
+    String content = params.repeat(10_000) + text("ec256-spki.pem") + params.repeat(10_000) + text("ec384-spki.pem");
+    List<SigningKey> keys = KeyParser.parse("many.pem", content.getBytes(StandardCharsets.UTF_8));
+    assertEquals(List.of(expectedKid("ec256-spki.kid"), expectedKid("ec384-spki.kid")),
+        keys.stream().map(SigningKey::kid).toList());
+  }
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void deeplyNestedJsonIsRefusedQuicklyWithoutAStackOverflow() {
+    assertThrows(InvalidKeyException.class, () -> KeyParser.parse("deep.json",
+        ("{\"keys\":" + "[".repeat(MIB / 2)).getBytes(StandardCharsets.UTF_8)));
+    assertThrows(InvalidKeyException.class, () -> KeyParser.parse("deep.json",
+        ("{\"keys\":[" + "{\"a\":".repeat(MIB / 8)).getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -361,6 +361,86 @@ class KeyMergerTest {
     assertEquals(List.of("b"), kids(merger.merge(s, List.of(record(s, "b").key()), expiry).state()));
   }
 
+  // ---------------------------------------------------------------- expiry without the source
+
+  @Test
+  void expireDropsARetiredKeyWhoseOverlapEndedWithoutTheSource() throws Exception {
+    SigningKey a = key("a");
+    SigningKey b = key("b");
+    MergeState retired = merger.merge(merger.merge(MergeState.EMPTY, List.of(a, b), T0).state(), List.of(b), T1).state();
+
+    MergeOutcome out = merger.expire(retired, T1.plus(OVERLAP));
+    assertEquals(events(Type.KEY_EXPIRED, "a"), out.events());
+    assertTrue(out.documentsChanged());
+    assertTrue(out.stateChanged());
+    assertEquals(2, out.state().revision());
+    assertEquals(List.of("b"), kids(out.state()));
+    assertEquals(T0, record(out.state(), "b").firstSeen(), "the current key keeps its history");
+    assertFalse(record(out.state(), "b").isRetired());
+    assertEquals(Optional.empty(), out.state().nextExpiry(OVERLAP));
+  }
+
+  @Test
+  void expireIsTheMergeOfTheStatesOwnCurrentKeys() throws Exception {
+    SigningKey a = key("a");
+    SigningKey b = key("b");
+    SigningKey c = key("c");
+    MergeState s = merger.merge(MergeState.EMPTY, List.of(a, b, c), T0).state();
+    s = merger.merge(s, List.of(b, c), T1).state();  // a retires at T1
+    s = merger.merge(s, List.of(c), T2).state();  // b retires at T2
+    for (Instant at : List.of(T2, T1.plus(OVERLAP).minusNanos(1), T1.plus(OVERLAP), T2.plus(OVERLAP), T2.plus(OVERLAP.multipliedBy(5)))) {
+      MergeOutcome viaSource = merger.merge(s, List.of(c), at);
+      MergeOutcome expired = merger.expire(s, at);
+      assertTrue(viaSource.state().sameAs(expired.state()), "at " + at);
+      assertEquals(viaSource.events(), expired.events(), "at " + at);
+      assertEquals(viaSource.documentsChanged(), expired.documentsChanged(), "at " + at);
+      assertEquals(viaSource.stateChanged(), expired.stateChanged(), "at " + at);
+    }
+  }
+
+  @Test
+  void expireInsideTheWindowChangesNothing() throws Exception {
+    SigningKey a = key("a");
+    SigningKey b = key("b");
+    MergeState retired = merger.merge(merger.merge(MergeState.EMPTY, List.of(a, b), T0).state(), List.of(b), T1).state();
+
+    MergeOutcome out = merger.expire(retired, T1.plus(OVERLAP).minusNanos(1));
+    assertTrue(out.events().isEmpty());
+    assertFalse(out.documentsChanged());
+    assertFalse(out.stateChanged());
+    assertTrue(out.state().sameAs(retired));
+    assertEquals(T1, record(out.state(), "a").retiredAt(), "retirement time must not move");
+  }
+
+  @Test
+  void expireNeverRetiresOrDropsACurrentKeyHoweverOld() throws Exception {
+    MergeState s = merger.merge(MergeState.EMPTY, List.of(key("a"), key("b")), T0).state();
+    MergeOutcome out = merger.expire(s, T0.plus(OVERLAP.multipliedBy(100)));
+    assertFalse(out.stateChanged());
+    assertTrue(out.events().isEmpty());
+    assertEquals(List.of("a", "b"), kids(out.state()));
+    assertEquals(2, out.state().currentKeyCount());
+  }
+
+  @Test
+  void expireOfTheEmptyStateChangesNothing() {
+    MergeOutcome out = merger.expire(MergeState.EMPTY, T0);
+    assertFalse(out.stateChanged());
+    assertFalse(out.documentsChanged());
+    assertEquals(0, out.state().revision());
+    assertTrue(out.state().keys().isEmpty());
+  }
+
+  @Test
+  void expireDoesNotFailOnAStateWithMoreCurrentKeysThanMaxKeys() throws Exception {
+    // Written under a larger --max-keys: a read would fail on the bound, but an expiry adds nothing, so it still applies.
+    MergeState s = new KeyMerger(OVERLAP, 3).merge(MergeState.EMPTY, List.of(key("a"), key("b"), key("c")), T0).state();
+    s = new KeyMerger(OVERLAP, 3).merge(s, List.of(record(s, "a").key(), record(s, "b").key()), T1).state();  // c retires
+    MergeOutcome out = new KeyMerger(OVERLAP, 1).expire(s, T1.plus(OVERLAP));
+    assertEquals(List.of("a", "b"), kids(out.state()));
+    assertEquals(events(Type.KEY_EXPIRED, "c"), out.events());
+  }
+
   // ---------------------------------------------------------------- a full rotation
 
   @Test

@@ -1,13 +1,15 @@
 package io.kubeassume.cli;
 
 import io.kubeassume.config.ConfigException;
+import io.kubeassume.source.files.FileKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code --keys} as serve and jwks take it: at least one path, each of which exists and can be read.
+ * {@code --keys} as serve and jwks take it: at least one path, each of which exists, can be read, and is a file
+ * or a directory (not a FIFO, device or socket).
  * A problem is a wrong flag (exit code 2), reported the same way by both commands; what the files
  * hold is checked later, by the key policy (exit code 1).
  */
@@ -35,6 +37,11 @@ final class KeysFlag {
       }
       if (!Files.isReadable(p)) {
         throw new ConfigException(flag, p + " is not readable by this user");
+      }
+      if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
+        // A FIFO would block the key read for ever, a device never ends: only files and directories hold keys.
+        throw new ConfigException(flag, p + " is " + FileKind.describe(p) + ", not a key file or a directory; "
+            + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files");
       }
     }
     return paths;

@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * the leader is asked to repair it. fabric8's calls block, so they run on worker threads.
  *
  * <p>The leader also records its last sync outcome in the {@link ConfigMapSyncStatus#ANNOTATION}
- * annotation: with every state write, and with one annotation-only write when the outcome changes
- * (an API server error, an issuer mismatch, recovery, a new leader). Every replica reads it from
- * what it observes, so a follower's /readyz shows the leader's errors. A ConfigMap with no data
- * (the status of a leader that never had a valid key set, e.g. on an issuer mismatch) is "no
- * documents yet", not invalid.
+ * annotation: with every state write after a read of the source ({@link #save}; an expiry or a
+ * repair, {@link #rewrite}, carries the status unchanged, since the source may be failing), and
+ * with one annotation-only write when the outcome changes (an API server error, an issuer
+ * mismatch, recovery, a new leader). Every replica reads it from what it observes, so a
+ * follower's /readyz shows the leader's errors. A ConfigMap with no data (the status of a leader
+ * that never had a valid key set, e.g. on an issuer mismatch) is "no documents yet", not invalid.
  */
 public final class ConfigMapStateStore implements StateStore {
   private static final Logger log = LoggerFactory.getLogger(ConfigMapStateStore.class);
@@ -141,7 +142,16 @@ public final class ConfigMapStateStore implements StateStore {
   @Override
   public Future<Void> save(MergeState state) {
     return vertx.executeBlocking(() -> {
-      write(state);
+      write(state, true);
+      return null;
+    }, false);
+  }
+
+  /** An expiry or a repair: the status annotation stays what the leader's last sync reported (the source may be failing). */
+  @Override
+  public Future<Void> rewrite(MergeState state) {
+    return vertx.executeBlocking(() -> {
+      write(state, false);
       return null;
     }, false);
   }
@@ -169,8 +179,12 @@ public final class ConfigMapStateStore implements StateStore {
     }
   }
 
-  /** Blocking CAS write: update at the last seen resourceVersion, or create if none was seen. */
-  private void write(MergeState state) throws StateConflictException {
+  /**
+   * Blocking CAS write: update at the last seen resourceVersion, or create if none was seen.
+   *
+   * @param synced the state comes from a successful read of the source, so the status says so
+   */
+  private void write(MergeState state, boolean synced) throws StateConflictException {
     Observed seen;
     synchronized (lock) {
       seen = observed;
@@ -180,8 +194,10 @@ public final class ConfigMapStateStore implements StateStore {
       reread();
       throw new StateConflictException(describe() + " had not been read yet");
     }
-    // A state write is a successful sync: the status it carries says so, so no second write is needed.
-    ConfigMapSyncStatus status = ConfigMapSyncStatus.succeeded(identity, own != null ? own : reported, clock.instant());
+    // A synced state write is a successful sync: the status it carries says so, so no second write is needed.
+    // An expiry or repair keeps the status of the last sync (null: none yet, the annotation stays as seen).
+    ConfigMapSyncStatus status = synced ? ConfigMapSyncStatus.succeeded(identity, own != null ? own : reported, clock.instant())
+        : own;
     ConfigMap desired = new ConfigMapBuilder()
         .withNewMetadata()
           .withName(name).withNamespace(namespace).withResourceVersion(seen.exists ? seen.resourceVersion : null)
@@ -208,7 +224,9 @@ public final class ConfigMapStateStore implements StateStore {
       throw e;
     }
     metrics.written.increment();
-    own = status;
+    if (status != null) {
+      own = status;
+    }
     observe(written);
   }
 
@@ -225,7 +243,7 @@ public final class ConfigMapStateStore implements StateStore {
     }
   }
 
-  /** The annotations of the last seen ConfigMap (others' are kept) with {@code status} (and a repair note) in ours. */
+  /** The annotations of the last seen ConfigMap (others' are kept) with {@code status} (if not null) and a repair note in ours. */
   private Map<String, String> annotations(ConfigMapSyncStatus status, String repair) {
     Map<String, String> out = new HashMap<>();
     synchronized (lock) {
@@ -233,7 +251,9 @@ public final class ConfigMapStateStore implements StateStore {
         out.putAll(lastSeen.getMetadata().getAnnotations());
       }
     }
-    out.put(ConfigMapSyncStatus.ANNOTATION, status.encode());
+    if (status != null) {
+      out.put(ConfigMapSyncStatus.ANNOTATION, status.encode());
+    }
     if (repair != null) {
       out.put(REPAIRED_ANNOTATION, repair);
     }

@@ -23,6 +23,15 @@ public interface StateStore {
   Future<Void> save(MergeState state);
 
   /**
+   * Saves a state made from the stored one alone, without a source read: the end of an overlap
+   * window, a repair. Like {@link #save}, but a store that records sync outcomes must not record
+   * this as a successful sync of the source.
+   */
+  default Future<Void> rewrite(MergeState state) {
+    return save(state);
+  }
+
+  /**
    * The newest valid state others may have written, to merge onto instead of the caller's own
    * copy; empty when the caller's copy is the only truth (a file or memory).
    */

@@ -51,6 +51,7 @@ class ServeFlagsTest {
       "issuer with query     | serve --issuer-url https://h/?a=b --source files --keys KEY                       | --issuer-url: 'https://h/?a=b' must not have a query",
       "missing keys          | serve --issuer-url https://h --source files                        | --keys: is required",
       "absent key file       | serve --issuer-url https://h --source files --keys /nonexistent/sa.pub           | --keys: /nonexistent/sa.pub does not exist",
+      "device as key file    | serve --issuer-url https://h --source files --keys /dev/zero                     | --keys: /dev/zero is a character device, not a key file or a directory; name the public key file",
       "bad port              | serve --issuer-url https://h --source files --keys KEY --port http               | --port: 'http' is not a number",
       "port out of range     | serve --issuer-url https://h --source files --keys KEY --port 70000              | --port: 70000 is out of range",
       "same ports            | serve --issuer-url https://h --source files --keys KEY --port 9090               | --management-port: is the same as --port",
@@ -92,6 +93,18 @@ class ServeFlagsTest {
     assertEquals(2, r.exit, r.err);
     assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
     assertTrue(r.err.contains(expected), "'" + r.err.strip() + "' should contain '" + expected + "'");
+  }
+
+  @Test
+  void aFifoAsKeysIsRefusedWithOneLineNamingTheFlag() throws Exception {
+    Path fifo = dir.resolve("sa.pub");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor(), "mkfifo");
+    Run r = run(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY + "," + fifo);
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
+    assertTrue(r.err.contains("--keys: " + fifo + " is a FIFO (named pipe), not a key file or a directory; "
+        + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files"), r.err);
   }
 
   @Test

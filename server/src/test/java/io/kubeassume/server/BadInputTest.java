@@ -56,7 +56,12 @@ class BadInputTest {
         Arguments.of("alg.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("}", ",\"alg\":\"HS256\"}") + "]}", "HS256"),
         Arguments.of("enc.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("}", ",\"use\":\"enc\"}") + "]}", "\"use\""),
         Arguments.of("reused-kid.json", "{\"keys\":[" + privateRsa.toPublicJWK().toJSONString().replace("\"leak\"", "\"" + goodKid + "\"") + "]}", "also used by a different key"),
-        Arguments.of("garbage.pub", "hello", "neither PEM nor JWKS"));
+        Arguments.of("garbage.pub", "hello", "neither PEM nor JWKS"),
+        // 2 MiB of BEGIN lines: refused by size after reading 1 MiB + 1 byte, never parsed.
+        Arguments.of("huge.pub", "-----BEGIN PUBLIC KEY-----\n".repeat(2 * 1024 * 1024 / 27 + 1), "is larger than 1 MiB"),
+        // Under the cap, the same pathological PEM is one clear error in milliseconds.
+        Arguments.of("unterminated.pub", "-----BEGIN PUBLIC KEY-----\n".repeat(512 * 1024 / 27),
+            "has no -----END PUBLIC KEY----- line"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,6 +92,58 @@ class BadInputTest {
     }
     TestServer.await(Duration.ofSeconds(5), "recovered", TestServer.io(() -> t.metric("kubeassume_source_up{source=\"files\"}") == 1.0));
     assertEquals(jwksBefore, t.jwks());
+  }
+
+  /**
+   * A FIFO or a device in the key directory (a key file replaced by one) is refused without being
+   * opened: opening a FIFO waits for a writer for ever, a device never ends. Not skipped either,
+   * since skipping would silently retire the key it replaced.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nonRegularFiles")
+  void aFifoOrADeviceInTheKeyDirectoryIsRefusedAndSyncingGoesOn(String kind, NonRegular make) throws Exception {
+    String jwksBefore = t.jwks();
+    double errorsBefore = t.metric("kubeassume_sync_total{source=\"files\",status=\"error\"}");
+    Path bad = make.at(dir.resolve("sa-" + kind.replace(' ', '-') + ".pub"));
+    try {
+      TestServer.await(Duration.ofSeconds(5), "error on /readyz", TestServer.io(() -> {
+        Object error = JSONObjectUtils.getJSONObject(readySource(), "lastError");
+        return error != null && ((Map<?, ?>) error).get("message").toString().contains(bad.toString())
+            && t.metric("kubeassume_sync_total{source=\"files\",status=\"error\"}") > errorsBefore;
+      }));
+      Map<String, Object> source = readySource();
+      assertEquals(false, source.get("healthy"));
+      String error = (String) JSONObjectUtils.getJSONObject(source, "lastError").get("message");
+      assertTrue(error.contains(bad + " (in the --keys directory " + dir + ") is " + kind + ", not a key file"), error);
+      assertEquals(jwksBefore, t.jwks(), "JWKS bytes unchanged");
+      assertEquals(200, t.get(t.managementUri("/readyz")).statusCode(), "still ready: the last good documents are served");
+    } finally {
+      Files.delete(bad);
+    }
+    TestServer.await(Duration.ofSeconds(5), "recovered", TestServer.io(() -> t.metric("kubeassume_source_up{source=\"files\"}") == 1.0));
+    assertEquals(jwksBefore, t.jwks());
+  }
+
+  interface NonRegular {
+    Path at(Path file) throws Exception;
+  }
+
+  static Stream<Arguments> nonRegularFiles() {
+    return Stream.of(
+        Arguments.of("a FIFO (named pipe)", (NonRegular) Keys::mkfifo),
+        Arguments.of("a character device", (NonRegular) file -> Files.createSymbolicLink(file, Path.of("/dev/zero"))),
+        Arguments.of("a socket", (NonRegular) file -> {
+          // The socket file stays after the channel is closed.
+          try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(
+              java.net.StandardProtocolFamily.UNIX)) {
+            socket.bind(java.net.UnixDomainSocketAddress.of(file));
+          }
+          return file;
+        }));
+  }
+
+  static Map<String, Object> readySource() throws Exception {
+    return JSONObjectUtils.getJSONObject(JSONObjectUtils.parse(t.get(t.managementUri("/readyz")).body()), "source");
   }
 
   /** Nothing stored and no valid key: start-up stops with the reason (serve exits 1), instead of answering 503 for ever. */

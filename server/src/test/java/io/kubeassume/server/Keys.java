@@ -49,4 +49,14 @@ final class Keys {
   static void write(Path file, String content) throws IOException {
     Files.writeString(file, content);
   }
+
+  /** Makes a FIFO (named pipe) at {@code file}: opening it for reading waits for a writer. */
+  static Path mkfifo(Path file) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("mkfifo", file.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("mkfifo " + file + " failed: " + out);
+    }
+    return file;
+  }
 }

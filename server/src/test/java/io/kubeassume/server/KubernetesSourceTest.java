@@ -75,6 +75,12 @@ class KubernetesSourceTest {
     apiServer.expect().get().withPath("/openid/v1/jwks").andReturn(200, jwks(keys)).always();
   }
 
+  static String discovery(String issuer) {
+    return "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"https://10.0.0.1:6443/openid/v1/jwks\","
+        + "\"response_types_supported\":[\"id_token\"],\"subject_types_supported\":[\"public\"],"
+        + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}";
+  }
+
   static String jwks(RSAKey... keys) throws Exception {
     StringBuilder b = new StringBuilder("{\"keys\":[");
     for (int i = 0; i < keys.length; i++) {
@@ -160,6 +166,45 @@ class KubernetesSourceTest {
       String error = (String) JSONObjectUtils.getJSONObject(readySource(ready), "lastError").get("message");
       assertTrue(error.contains(ISSUER) && error.contains(apiServerIssuer) && error.contains("--service-account-issuer"), error);
       assertEquals(503, t.get(t.publicUri(JWKS)).statusCode(), "nothing published");
+    }
+  }
+
+  /**
+   * A rolling restart of API servers behind a load balancer: the first sync reads the right issuer
+   * around key a; the second reads the right issuer, then keys a and b, then another issuer (an API
+   * server with another --service-account-issuer answered in between). Key b came from an API
+   * server with the wrong issuer: it must never be served.
+   */
+  @Test
+  void keysReadWhileTheIssuerChangesAreNeverPublished() throws Exception {
+    RSAKey a = Keys.rsa();
+    RSAKey b = Keys.rsa();
+    String otherIssuer = "https://kubernetes.default.svc.cluster.local";
+    apiServer.expect().get().withPath("/.well-known/openid-configuration").andReturn(200, discovery(ISSUER)).times(3);
+    apiServer.expect().get().withPath("/.well-known/openid-configuration").andReturn(200, discovery(otherIssuer)).always();
+    apiServer.expect().get().withPath("/openid/v1/jwks").andReturn(200, jwks(a)).once();
+    apiServer.expect().get().withPath("/openid/v1/jwks").andReturn(200, jwks(a, b)).always();
+    try (TestServer t = start(ISSUER)) {
+      TestServer.await(WITHIN, "the mismatch during the read is reported", TestServer.io(() -> {
+        Map<String, Object> error = JSONObjectUtils.getJSONObject(readySource(t.get(t.managementUri("/readyz"))), "lastError");
+        return error != null && error.get("message").toString().contains("it changed while the keys were read")
+            && t.metric("kubeassume_issuer_mismatch_total") >= 1;
+      }));
+      assertEquals(List.of(Keys.kidOf(a)), servedKids(t), "only the key read between two right issuers is served");
+      HttpResponse<String> ready = t.get(t.managementUri("/readyz"));
+      assertEquals(200, ready.statusCode(), "ready: the last good documents are served");
+      Map<String, Object> source = readySource(ready);
+      assertEquals(false, source.get("healthy"));
+      String error = (String) JSONObjectUtils.getJSONObject(source, "lastError").get("message");
+      assertTrue(error.contains(otherIssuer) && error.contains(ISSUER) && error.contains("none of them was published"), error);
+
+      List<String> paths = new java.util.ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        paths.add(apiServer.takeRequest(5, java.util.concurrent.TimeUnit.SECONDS).getPath());
+      }
+      assertEquals(List.of("/.well-known/openid-configuration", "/openid/v1/jwks", "/.well-known/openid-configuration",
+          "/.well-known/openid-configuration", "/openid/v1/jwks", "/.well-known/openid-configuration"), paths,
+          "every read of the keys is between two reads of the issuer");
     }
   }
 

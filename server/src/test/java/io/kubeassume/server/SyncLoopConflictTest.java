@@ -62,6 +62,9 @@ class SyncLoopConflictTest {
   final AtomicReference<List<SigningKey>> sourceKeys = new AtomicReference<>();
   /** Runs (blocking, once) inside the next fetch: after the leader read the ConfigMap, before it writes. */
   final AtomicReference<Runnable> race = new AtomicReference<>();
+  /** The sync loop's change-notice callback and its context, as a source's watcher would call it. */
+  final AtomicReference<Runnable> changed = new AtomicReference<>();
+  final AtomicReference<io.vertx.core.Context> loopContext = new AtomicReference<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -99,6 +102,12 @@ class SyncLoopConflictTest {
       }
 
       @Override
+      public void onChange(Runnable callback) {
+        loopContext.set(Vertx.currentContext());
+        changed.set(callback);
+      }
+
+      @Override
       public Future<List<SigningKey>> fetch() {
         Runnable edit = race.getAndSet(null);
         return edit == null ? Future.succeededFuture(sourceKeys.get()) : vertx.executeBlocking(() -> {
@@ -116,8 +125,9 @@ class SyncLoopConflictTest {
         Duration.ofHours(1), false)));
   }
 
+  /** The source reports a change (on the loop's event loop, as a watcher does): the loop reads it at once. */
   void syncNow() {
-    vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null);
+    loopContext.get().runOnContext(v -> changed.get().run());
   }
 
   ConfigMap configMap() {

@@ -52,11 +52,17 @@ public final class KubernetesKeySource implements KeySource {
     return "kubernetes";
   }
 
+  /**
+   * Discovery, JWKS, discovery again: the keys count only if the issuer was right both before and
+   * after they were read. Two requests are not atomic: during a rolling restart of API servers
+   * behind a load balancer, one that changed its issuer (and keys) could answer the JWKS request;
+   * the second check catches that, up to the limit in docs/security.md.
+   */
   @Override
   public Future<List<SigningKey>> fetch() {
-    // Checking the issuer first means a misconfigured cluster never gets its keys published.
+    // Checking the issuer first means a misconfigured cluster never gets its keys read at all.
     return get(DISCOVERY_PATH)
-        .compose(this::checkIssuer)
+        .compose(body -> checkIssuer(body, ""))
         .compose(ignored -> get(JWKS_PATH))
         .compose(body -> {
           try {
@@ -64,10 +70,14 @@ public final class KubernetesKeySource implements KeySource {
           } catch (Exception e) {
             return Future.failedFuture(e);
           }
-        });
+        })
+        .compose(keys -> get(DISCOVERY_PATH)
+            .compose(body -> checkIssuer(body, " (it changed while the keys were read; none of them was published)"))
+            .map(keys));
   }
 
-  private Future<Void> checkIssuer(String discoveryBody) {
+  /** @param note appended to the message of a mismatch */
+  private Future<Void> checkIssuer(String discoveryBody, String note) {
     String served;
     try {
       served = new JsonObject(discoveryBody).getString("issuer");
@@ -76,7 +86,7 @@ public final class KubernetesKeySource implements KeySource {
           + " is not a JSON discovery document with a string \"issuer\": " + e.getMessage()));
     }
     if (!issuer.value().equals(served)) {
-      return Future.failedFuture(new IssuerMismatchException(IssuerMismatch.message(served, issuer.value())));
+      return Future.failedFuture(new IssuerMismatchException(IssuerMismatch.message(served, issuer.value()) + note));
     }
     return Future.succeededFuture();
   }
