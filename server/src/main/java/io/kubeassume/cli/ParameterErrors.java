@@ -70,6 +70,13 @@ final class ParameterErrors {
   }
 
   static String message(ParameterException e) {
+    java.util.regex.Matcher help = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.").matcher(
+        String.valueOf(e.getMessage()));
+    if (help.matches()) {
+      // 'kubeassume help server': picocli's help command names no alternative.
+      String suggestion = closest(help.group(1), e.getCommandLine().getSubcommands().keySet());
+      return "unknown command '" + help.group(1) + "'" + (suggestion == null ? "" : "; did you mean " + suggestion + "?");
+    }
     if (!(e instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
       return e.getMessage();
     }

@@ -158,6 +158,7 @@ class CommandLineHelpTest {
       "serve --issuer https://h           | kubeassume serve: unknown option '--issuer'; did you mean --issuer-url? (see 'kubeassume serve --help')",
       "jwks --key sa.pub                  | kubeassume jwks: unknown option '--key'; did you mean --keys? (see 'kubeassume jwks --help')",
       "setup gpc                          | kubeassume setup: unknown command 'gpc'; did you mean gcp? (see 'kubeassume setup --help')",
+      "help server                        | kubeassume: unknown command 'server'; did you mean serve? (see 'kubeassume --help')",
       "verify --issuer-url https://h --clouds aws | kubeassume verify: unknown option '--clouds'; did you mean --cloud? (see 'kubeassume verify --help')"})
   void aTypoIsAnsweredWithTheClosestName(String args, String expected) {
     Run r = run(args.strip().split("\\s+"));
