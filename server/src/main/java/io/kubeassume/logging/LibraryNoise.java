@@ -23,6 +23,16 @@ final class LibraryNoise {
    * both fire, the second throws, and Vert.x logs "Unhandled exception" with a stack trace. The request has
    * already failed with the reset, which the caller reports.
    */
+  /**
+   * Netty reports a listener it cannot notify because the event loop has already shut down; that happens only
+   * while the process stops, to work that no longer matters.
+   */
+  static boolean notifiedAfterShutdown(String logger, Throwable error) {
+    return logger.equals("io.netty.util.concurrent.DefaultPromise.rejectedExecution")
+        && error instanceof java.util.concurrent.RejectedExecutionException
+        && "event executor terminated".equals(error.getMessage());
+  }
+
   static boolean promiseFailedTwice(String logger, Throwable error) {
     return error instanceof IllegalStateException
         && "Promise already completed".equals(error.getMessage())

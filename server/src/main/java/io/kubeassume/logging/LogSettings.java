@@ -99,7 +99,8 @@ public final class LogSettings {
       return; // reported once per distinct failure by LeaderElection
     }
     if (s.level().toInt() > Level.DEBUG.toInt() && (LibraryNoise.peerWentAway(logger, message, error)
-        || (error != null && LibraryNoise.promiseFailedTwice(logger, error)))) {
+        || (error != null && (LibraryNoise.promiseFailedTwice(logger, error)
+            || LibraryNoise.notifiedAfterShutdown(logger, error))))) {
       return;
     }
     // Expected failures (I/O, timeouts, API server answers) are one line; a bug, or a logger at DEBUG, gets its stack trace.

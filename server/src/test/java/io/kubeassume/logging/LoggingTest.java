@@ -171,4 +171,16 @@ class LoggingTest {
     connection.error("recvAddress(..) failed with error(-104): Connection reset by peer");
     assertEquals(1, lines.size(), "at debug it shows: " + lines);
   }
+
+  /** Netty cannot notify a listener once its event loop is gone, which happens only while stopping. */
+  @Test
+  void nettysNotificationAfterShutdownStaysAtDebug() {
+    Logger rejected = LoggerFactory.getLogger("io.netty.util.concurrent.DefaultPromise.rejectedExecution");
+    rejected.error("Failed to submit a listener notification task. Event loop shut down?",
+        new java.util.concurrent.RejectedExecutionException("event executor terminated"));
+    assertTrue(lines.isEmpty(), lines.toString());
+    rejected.error("Failed to submit a listener notification task. Event loop shut down?",
+        new java.util.concurrent.RejectedExecutionException("queue full"));
+    assertEquals(1, lines.size(), "another rejection shows: " + lines);
+  }
 }

@@ -271,13 +271,15 @@ class HighAvailabilityTest {
     assertEquals(2.0, leader.metric("kubeassume_leader_transitions_total"), "the old leader started and stopped once");
     assertEquals(0.0, leader.metric("kubeassume_leader"));
 
-    // The partition heals: the old leader stays a follower and follows the new leader's writes.
+    // The partition heals: the old leader rejoins without a second leader and serves the leader's writes.
     leaderLink.heal();
     RSAKey c = Keys.rsa();
     cluster.serves(ISSUER, b, c);
     await(Duration.ofSeconds(60), "the healed replica serves the new leader's rotation",
         io(() -> servedKids(leader, JWKS).contains(Keys.kidOf(c))));
-    assertTrue(follower.server.leading() && !leader.server.leading(), "one leader after the partition heals");
+    // Exactly one leader; not necessarily still the follower: a process stalled past the lease duration (seen for
+    // 20 s on a loaded machine: both replicas live in this JVM) loses the Lease, and either may take it back.
+    awaitOneLeader(group);
   }
 
   /**
