@@ -23,10 +23,11 @@ FROM eclipse-temurin:17-jre AS runtime
 LABEL org.opencontainers.image.title="kubeassume" \
       org.opencontainers.image.description="Serves a Kubernetes cluster's OIDC discovery document and JWKS for cloud IAM"
 COPY --from=build --chown=0:0 --chmod=0444 /kubeassume.jar /app/kubeassume.jar
-# JVM sizing recommended in README.md (RSS about 128 MiB); every file the JVM, Netty and Vert.x
-# write goes to /tmp, which Kubernetes mounts as an emptyDir under a read-only root filesystem.
+# JVM sizing recommended in README.md (docs/performance.md); the JVM exits on OutOfMemoryError so
+# that it is restarted, never left half-alive; every file the JVM, Netty and Vert.x write goes to
+# /tmp, which Kubernetes mounts as an emptyDir under a read-only root filesystem.
 # Replace the whole variable to change a flag (the chart's jvmOptions does).
-ENV JDK_JAVA_OPTIONS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -Djava.io.tmpdir=/tmp -Dvertx.disableFileCaching=true -Dvertx.cacheDirBase=/tmp/vertx-cache"
+ENV JDK_JAVA_OPTIONS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Djava.io.tmpdir=/tmp -Dvertx.disableFileCaching=true -Dvertx.cacheDirBase=/tmp/vertx-cache"
 # Class-data sharing: a training run of this JRE on this jar archives the classes serving loads,
 # which halves the time to the first response and lowers resident memory (docs/performance.md).
 # Same JVM flags as at run time; the archive is read-only, like the jar.

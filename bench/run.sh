@@ -39,7 +39,7 @@ KA_PORT=${BENCH_KA_PORT:-18080}
 KA_MPORT=${BENCH_KA_MPORT:-19090}
 NGINX_PORT=${BENCH_NGINX_PORT:-18081}
 # The recommended flags (see docs/performance.md for why each one).
-DEFAULT_JAVA_OPTS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
+DEFAULT_JAVA_OPTS="-Xms32m -Xmx64m -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 JAR=${BENCH_JAR:-$ROOT/server/target/kubeassume.jar}
 KEYS="$ROOT/certs/dev/sa.pub"

@@ -125,6 +125,8 @@ class ChartDefaultsTest {
   @Test
   void jvmSizingFlagsAreTheReadmeRecommendation() throws Exception {
     assertEquals(JvmFlags.fromReadme(), JvmFlags.sizing(r.env().get("JDK_JAVA_OPTIONS")));
+    // A JVM out of memory must exit and be restarted, never linger unable to serve (README, image and chart agree).
+    assertTrue(JvmFlags.fromReadme().contains("-XX:+ExitOnOutOfMemoryError"));
   }
 
   @Test
@@ -212,8 +214,8 @@ class ChartDefaultsTest {
   @Test
   void resourcesAndTopologySpread() {
     var resources = r.container().getResources();
-    assertEquals("192Mi", resources.getLimits().get("memory").toString());
-    assertEquals("128Mi", resources.getRequests().get("memory").toString());
+    assertEquals("224Mi", resources.getLimits().get("memory").toString());
+    assertEquals("160Mi", resources.getRequests().get("memory").toString());
     assertNull(resources.getLimits().get("cpu"), "no CPU limit: throttling would only add latency");
     var spread = r.pod().getTopologySpreadConstraints();
     assertEquals(List.of("kubernetes.io/hostname", "topology.kubernetes.io/zone"),

@@ -127,8 +127,16 @@ class ChartServerAgreementTest {
         configMapName: oidc-state
         leaderElection:
           leaseName: oidc-leader
+        connections:
+          max: 500
+          requestTimeout: 5s
+          idleTimeout: 1m
+        h2c: true
         """);
     assertEquals(expected()
+            .limits(new io.kubeassume.server.guard.ConnectionLimits(500, 500, java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofMinutes(1)))
+            .h2c(true)
             .overlap(java.time.Duration.ofHours(36))
             .maxAgeSeconds(60)
             .maxKeys(20)

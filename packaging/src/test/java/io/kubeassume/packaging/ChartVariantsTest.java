@@ -336,6 +336,53 @@ class ChartVariantsTest {
         "the public Service must not be scraped");
   }
 
+  @Test
+  void networkPolicyOpensThePublicPortToAllAndTheManagementPortToNamedNamespacesOnly() {
+    Rendered r = Charts.render("""
+        networkPolicy:
+          enabled: true
+          managementFromNamespaces: [monitoring]
+        """);
+
+    var policy = r.one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes(), "egress (API server, clouds) is left alone");
+    var deployment = r.deployment();
+    assertTrue(deployment.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+        .containsAll(policy.getSpec().getPodSelector().getMatchLabels().entrySet()));
+    var rules = policy.getSpec().getIngress();
+    assertEquals(2, rules.size());
+    assertTrue(rules.get(0).getFrom() == null || rules.get(0).getFrom().isEmpty(), "the public port: every source");
+    assertEquals("http", rules.get(0).getPorts().get(0).getPort().getStrVal());
+    assertEquals("management", rules.get(1).getPorts().get(0).getPort().getStrVal());
+    assertEquals(Map.of("kubernetes.io/metadata.name", "monitoring"),
+        rules.get(1).getFrom().get(0).getNamespaceSelector().getMatchLabels());
+
+    Rendered closed = Charts.render("""
+        networkPolicy:
+          enabled: true
+        """);
+    assertEquals(1, closed.one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).getSpec().getIngress().size(),
+        "without namespaces, nothing may reach the management port (the kubelet's probes come from the node)");
+    assertTrue(Charts.render("").all(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class).isEmpty(),
+        "off by default");
+  }
+
+  @Test
+  void connectionLimitsAndH2cBecomeTheServersEnvironment() {
+    Rendered r = Charts.render("""
+        connections:
+          max: 500
+          requestTimeout: 5s
+          idleTimeout: 1m
+        h2c: true
+        """);
+    Map<String, String> env = r.env();
+    assertEquals("500", env.get("KUBEASSUME_MAX_CONNECTIONS"));
+    assertEquals("5s", env.get("KUBEASSUME_REQUEST_TIMEOUT"));
+    assertEquals("1m", env.get("KUBEASSUME_IDLE_TIMEOUT"));
+    assertEquals("true", env.get("KUBEASSUME_H2C"));
+  }
+
   private static Map<String, String> saAnnotations(Rendered r) {
     Map<String, String> annotations = r.one(ServiceAccount.class).getMetadata().getAnnotations();
     return annotations == null ? Map.of() : annotations;

@@ -15,6 +15,7 @@ import io.kubeassume.logging.LogFormat;
 import io.kubeassume.logging.LogSettings;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
+import io.kubeassume.server.guard.ConnectionLimits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -122,6 +123,26 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
       description = "Address both ports listen on. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_BIND")
   String bind;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections open at once on the public port; past it the least active one is closed to make "
+          + "room. Default: a third of the heap at 15 KiB per connection (about 1400 with -Xmx64m). Env: KUBEASSUME_MAX_CONNECTIONS")
+  String maxConnections;
+
+  @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "10s",
+      description = "How long a client may take to send a complete request after connecting, and to read each "
+          + "response; slower connections are closed. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_REQUEST_TIMEOUT")
+  String requestTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long an answered connection may wait for its next request. Default: ${DEFAULT-VALUE}. "
+          + "Env: KUBEASSUME_IDLE_TIMEOUT")
+  String idleTimeout;
+
+  @Option(names = "--h2c",
+      description = "Also speak plain-text HTTP/2 (prior knowledge and Upgrade: h2c) on a plain public port, for a "
+          + "proxy that sends h2c upstream. Off by default: HTTP/2 is offered over TLS only. Env: KUBEASSUME_H2C")
+  boolean h2c;
 
   @Option(names = "--overlap", paramLabel = "DURATION", defaultValue = "24h",
       description = "How long a key that left the source is still served, e.g. 90s, 15m, 24h. Make it longer "
@@ -329,6 +350,7 @@ final class ServeCommand implements Callable<Integer> {
     URI endpoint = mirrorEndpoint(mirrorLocations);
     String region = mirrorRegion(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
+    ConnectionLimits limits = connectionLimits();
     if (noCluster != null) {
       throw new ConfigException("--kubeconfig", noCluster);
     }
@@ -351,7 +373,18 @@ final class ServeCommand implements Callable<Integer> {
         .mirrorResync(resync)
         .store(storeType)
         .cluster(cluster)
+        .limits(limits)
+        .h2c(h2c)
         .build();
+  }
+
+  private ConnectionLimits connectionLimits() throws ConfigException {
+    int connections = maxConnections == null || maxConnections.isBlank()
+        ? ConnectionLimits.defaultMaxConnections(Runtime.getRuntime().maxMemory())
+        : (int) number("--max-connections", maxConnections, 1, 1_000_000);
+    Duration request = duration("--request-timeout", requestTimeout, Duration.ofMillis(100));
+    Duration idle = duration("--idle-timeout", idleTimeout, Duration.ofMillis(100));
+    return new ConnectionLimits(connections, connections, request, idle);
   }
 
   private List<Path> keyPaths() throws ConfigException {

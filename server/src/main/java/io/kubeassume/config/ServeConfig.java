@@ -2,6 +2,7 @@ package io.kubeassume.config;
 
 import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.mirror.MirrorLocation;
+import io.kubeassume.server.guard.ConnectionLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,13 @@ public record ServeConfig(
     String mirrorRegion,
     Duration mirrorResync,
     StoreType store,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    ConnectionLimits limits,
+    boolean h2c,
+    Duration livenessLimit) {
+
+  /** How long a public event loop may go without running before /healthz fails. */
+  public static final Duration DEFAULT_LIVENESS_LIMIT = Duration.ofSeconds(10);
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
@@ -56,6 +63,8 @@ public record ServeConfig(
     if (store == null) {
       store = StoreType.defaultFor(source);
     }
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(livenessLimit, "livenessLimit");
     if (store == StoreType.CONFIGMAP && cluster == null) {
       throw new IllegalArgumentException("the configmap store needs cluster settings (namespace, identity)");
     }
@@ -92,6 +101,10 @@ public record ServeConfig(
     /** Null: the default for the source (configmap with kubernetes, file with files). */
     private StoreType store;
     private ClusterSettings cluster;
+    /** Sized from this JVM's heap (docs/security.md). */
+    private ConnectionLimits limits = ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory());
+    private boolean h2c;
+    private Duration livenessLimit = DEFAULT_LIVENESS_LIMIT;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -117,11 +130,14 @@ public record ServeConfig(
     public Builder mirrorResync(Duration v) { mirrorResync = v; return this; }
     public Builder store(StoreType v) { store = v; return this; }
     public Builder cluster(ClusterSettings v) { cluster = v; return this; }
+    public Builder limits(ConnectionLimits v) { limits = v; return this; }
+    public Builder h2c(boolean v) { h2c = v; return this; }
+    public Builder livenessLimit(Duration v) { livenessLimit = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster);
+          mirrorResync, store, cluster, limits, h2c, livenessLimit);
     }
   }
 }

@@ -1,9 +1,12 @@
 package io.kubeassume.server;
 
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.server.guard.ConnectionGuard;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -33,10 +36,12 @@ public final class DiscoveryVerticle extends VerticleBase {
   private final HttpServerOptions options;
   private final PublicHttpMetrics metrics;
   private final boolean tls;
+  private final ConnectionGuard guard;
   private HttpServer server;
 
   DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options,
-      PublicHttpMetrics metrics) {
+      PublicHttpMetrics metrics, ConnectionGuard guard) {
+    this.guard = guard;
     this.tls = options.isSsl();
     this.discoveryPath = issuer.discoveryPath();
     this.jwksPath = issuer.jwksPath();
@@ -48,18 +53,29 @@ public final class DiscoveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    guard.start(vertx);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> {
           metrics.connectionOpened();
-          connection.closeHandler(v -> metrics.connectionClosed());
+          guard.connected(connection, metrics::connectionClosed);
         })
         .requestHandler(this::handle);
     return server.listen();
   }
 
+  @Override
+  public Future<?> stop() {
+    guard.stop();
+    return Future.succeededFuture();
+  }
+
   /** Swaps the certificate of this server; connections already open keep theirs. */
   public Future<Boolean> updateSsl(io.vertx.core.net.ServerSSLOptions ssl) {
     return server.updateSSLOptions(ssl);
+  }
+
+  io.vertx.core.Context context() {
+    return context;
   }
 
   /** The bound port (useful when configured as 0). */
@@ -68,6 +84,8 @@ public final class DiscoveryVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    guard.requestStarted(connection);
     HttpServerResponse response = request.response();
     MultiMap headers = response.headers();
     headers.add(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
@@ -78,7 +96,7 @@ public final class DiscoveryVerticle extends VerticleBase {
     boolean isDiscovery = discoveryPath.equals(path);
     if (!isDiscovery && !jwksPath.equals(path)) {
       metrics.request(PublicHttpMetrics.OTHER, 404);
-      response.setStatusCode(404).end();
+      end(connection, response.setStatusCode(404), null);
       return;
     }
     int document = isDiscovery ? PublicHttpMetrics.DISCOVERY : PublicHttpMetrics.JWKS;
@@ -87,14 +105,14 @@ public final class DiscoveryVerticle extends VerticleBase {
     if (!head && method != HttpMethod.GET) {
       headers.add(HttpHeaders.ALLOW, ALLOW_VALUE);
       metrics.request(document, 405);
-      response.setStatusCode(405).end();
+      end(connection, response.setStatusCode(405), null);
       return;
     }
     DocumentResponses docs = current.responses();
     if (docs == null) {
       headers.add(RETRY_AFTER, RETRY_SECONDS);
       metrics.request(document, 503);
-      response.setStatusCode(503).end();
+      end(connection, response.setStatusCode(503), null);
       return;
     }
     DocumentResponses.Response doc = isDiscovery ? docs.discovery : docs.jwks;
@@ -105,15 +123,20 @@ public final class DiscoveryVerticle extends VerticleBase {
     String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
     if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etagValue)) {
       metrics.request(document, 304);
-      response.setStatusCode(304).end();
+      end(connection, response.setStatusCode(304), null);
       return;
     }
     metrics.request(document, 200);
     if (head) {
       headers.add(HttpHeaders.CONTENT_LENGTH, doc.contentLength);
-      response.end();
+      end(connection, response, null);
     } else {
-      response.end(doc.body);
+      end(connection, response, doc.body);
     }
+  }
+
+  /** Ends the response and tells the guard when it has been written (or given up). */
+  private void end(HttpConnection connection, HttpServerResponse response, Buffer body) {
+    (body == null ? response.end() : response.end(body)).onComplete(written -> guard.responseEnded(connection, written));
   }
 }

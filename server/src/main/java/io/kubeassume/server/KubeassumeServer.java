@@ -10,6 +10,13 @@ import io.kubeassume.config.StoreType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
+import io.kubeassume.server.guard.AcceptGate;
+import io.kubeassume.server.guard.ConnectionGuard;
+import io.kubeassume.server.guard.GatedTransport;
+import io.kubeassume.server.guard.ConnectionLimits;
+import io.kubeassume.server.guard.GuardMetrics;
+import io.kubeassume.server.guard.HardenedOptions;
+import io.kubeassume.server.guard.Heartbeats;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.kubernetes.KubernetesClients;
 import io.kubeassume.store.ConfigMapMetrics;
@@ -60,10 +67,13 @@ public final class KubeassumeServer {
   private final int publicPort;
   private final int managementPort;
   private final Cluster cluster;
+  private final List<DiscoveryVerticle> publicServers;
 
   private KubeassumeServer(Vertx vertx, CurrentDocuments documents, SyncHealth health,
-      PrometheusMeterRegistry registry, int publicPort, int managementPort, Cluster cluster) {
+      PrometheusMeterRegistry registry, int publicPort, int managementPort, Cluster cluster,
+      List<DiscoveryVerticle> publicServers) {
     this.cluster = cluster;
+    this.publicServers = List.copyOf(publicServers);
     this.vertx = vertx;
     this.documents = documents;
     this.health = health;
@@ -79,7 +89,9 @@ public final class KubeassumeServer {
   /** Starts everything; fails (and releases what was started) if a port cannot be bound or the state cannot be read. */
   public static Future<KubeassumeServer> start(ServeConfig config, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AcceptGate gate = new AcceptGate();
     Vertx vertx = Vertx.builder()
+        .withTransport(GatedTransport.preferNative(gate))
         .with(new VertxOptions()
             .setPreferNativeTransport(true)
             .setMetricsOptions(new MicrometerMetricsOptions()
@@ -98,13 +110,14 @@ public final class KubeassumeServer {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     // Report a failed start at once; Vert.x shuts down in the background (awaiting it from its own callback would hang).
-    return deploy(vertx, registry, config, clock).recover(e -> {
+    return deploy(vertx, registry, config, clock, gate).recover(e -> {
       vertx.close();
       return Future.failedFuture(e);
     });
   }
 
-  private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock) {
+  private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock,
+      AcceptGate gate) {
     KubernetesClient client;
     try {
       client = needsCluster(config) ? KubernetesClients.create(vertx, config.kubeconfig()) : null;
@@ -113,7 +126,7 @@ public final class KubeassumeServer {
           + (config.kubeconfig() == null ? "" : " from --kubeconfig " + config.kubeconfig()) + ": " + e.getMessage(), e));
     }
     Cluster cluster = new Cluster(client);
-    return deploy(vertx, registry, config, clock, cluster).recover(e -> {
+    return deploy(vertx, registry, config, clock, cluster, gate).recover(e -> {
       cluster.close();
       cluster.closeClient();
       return Future.failedFuture(e);
@@ -125,7 +138,7 @@ public final class KubeassumeServer {
   }
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
-      Clock clock, Cluster cluster) {
+      Clock clock, Cluster cluster, AcceptGate gate) {
     CurrentDocuments documents = new CurrentDocuments();
     SyncHealth health = new SyncHealth();
     String sourceName = config.source().flagValue();
@@ -196,25 +209,31 @@ public final class KubeassumeServer {
     Future<MergeState> startState = initialState.compose(stored -> StartupKeys.check(vertx, config, shared, merger, stored, clock));
     return tlsCredentials.compose(tls -> startState.compose(initial -> mirrors.start().map(initial)).compose(initial -> {
       List<DiscoveryVerticle> servers = new ArrayList<>();
-      HttpServerOptions publicOptions = new HttpServerOptions()
-          .setHost(config.bind()).setPort(config.port())
-          .setIdleTimeout(60)
-          .setCompressionSupported(false)
-          .setMaxInitialLineLength(4096)
-          .setMaxHeaderSize(8192);
+      HttpServerOptions publicOptions = HardenedOptions.apply(
+          new HttpServerOptions().setHost(config.bind()).setPort(config.port()), config.limits(), config.h2c());
+      int loops = publicInstances(config);
+      Heartbeats heartbeats = new Heartbeats(loops, System.nanoTime());
       TlsStatus tlsStatus = tls == null ? null : new TlsStatus(registry, tls);
       if (tls != null) {
         TlsSettings.apply(publicOptions, tls);
         log.info("public port serves TLS 1.2/1.3 with HTTP/2: {}, valid until {}, sha256 {}", tls.subject(), tls.notAfter(),
             tls.fingerprint());
       }
+      ConnectionLimits managementLimits = config.limits().forManagement();
+      GuardMetrics publicGuardMetrics = new GuardMetrics(registry, "public", config.limits());
+      GuardMetrics managementGuardMetrics = new GuardMetrics(registry, "management", managementLimits);
       ManagementVerticle management = new ManagementVerticle(documents, health, registry, sourceName, storeStatus::toJson,
           election == null ? () -> null : election::status,
-          new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
-          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status);
+          HardenedOptions.apply(new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
+              managementLimits, false),
+          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status,
+          new Liveness(heartbeats, config.livenessLimit(), System::nanoTime),
+          new ConnectionGuard("management", managementLimits, managementGuardMetrics, new Heartbeats(1, System.nanoTime()),
+              0, gate));
       // Both ports first, so a port in use stops start-up before anything says it serves.
       return ListenFailure.named("--port", config.bind(), config.port(),
-              deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers))
+              deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers, loops,
+                  heartbeats, publicGuardMetrics, gate))
           .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
               config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
           .compose(id -> ListenFailure.named("--management-port", config.bind(), config.managementPort(),
@@ -223,13 +242,21 @@ public final class KubeassumeServer {
               singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
               .onSuccess(loop -> sourceHandedOver.set(true)))
           .map(id -> {
+            // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
+            // event loop to pick it up during a flood: the gate bounds all of those.
+            gate.register(servers.get(0).actualPort(), config.limits(), publicGuardMetrics);
+            gate.register(management.actualPort(), managementLimits, managementGuardMetrics);
             if (election != null) {
               election.start();
             }
             KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                servers.get(0).actualPort(), management.actualPort(), cluster);
+                servers.get(0).actualPort(), management.actualPort(), cluster, servers);
             log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
                 config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
+            log.info("public port limits: {} connections, request timeout {}, idle timeout {}, {} HTTP/2 streams per "
+                    + "connection{}", config.limits().maxConnections(), Durations.format(config.limits().requestTimeout()),
+                Durations.format(config.limits().idleTimeout()), ConnectionLimits.MAX_CONCURRENT_STREAMS,
+                config.h2c() ? ", h2c on" : "");
             return server;
           });
     })).onFailure(e -> {
@@ -243,17 +270,20 @@ public final class KubeassumeServer {
    * One public server per event loop, all on one port. Port 0 (any free port, for tests and local runs)
    * gets a single instance: Vert.x 5 cannot make several instances share one randomly chosen port.
    */
-  private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
-      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers) {
-    return deployDiscovery(vertx, config, options, documents, httpMetrics, servers,
-        config.port() == 0 ? 1 : config.instances());
+  private static int publicInstances(ServeConfig config) {
+    return config.port() == 0 ? 1 : config.instances();
   }
 
-  private static Future<String> deployDiscovery(Vertx vertx, ServeConfig config, HttpServerOptions options,
-      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances) {
+  /** Each instance guards its own share of the connection limits and beats its own heartbeat. */
+  private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
+      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances,
+      Heartbeats heartbeats, GuardMetrics guardMetrics, AcceptGate gate) {
+    ConnectionLimits perLoop = config.limits().perLoop(instances);
     return vertx.deployVerticle(() -> {
-      DiscoveryVerticle v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, options, httpMetrics);
+      DiscoveryVerticle v;
       synchronized (servers) {
+        v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, options, httpMetrics,
+            new ConnectionGuard("public", perLoop, guardMetrics, heartbeats, servers.size(), gate));
         servers.add(v);
       }
       return v;
@@ -330,6 +360,11 @@ public final class KubeassumeServer {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The contexts (event loops) of the public port's servers; for fault tests. */
+  List<io.vertx.core.Context> publicContexts() {
+    return publicServers.stream().map(DiscoveryVerticle::context).toList();
   }
 
   /** True while this replica holds the Lease (always false without the ConfigMap store). */

@@ -1,6 +1,7 @@
 package io.kubeassume.server;
 
 import io.kubeassume.mirror.TargetStatus;
+import io.kubeassume.server.guard.ConnectionGuard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,11 +26,16 @@ final class ManagementVerticle extends VerticleBase {
   /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
   private final Map<String, Supplier<JsonObject>> details;
   private final Supplier<List<TargetStatus>> mirrors;
+  private final Liveness liveness;
+  private final ConnectionGuard guard;
   private HttpServer server;
 
   ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
       String sourceName, Supplier<JsonObject> storeStatus, Supplier<JsonObject> leaderStatus, HttpServerOptions options,
-      Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors) {
+      Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors, Liveness liveness,
+      ConnectionGuard guard) {
+    this.liveness = liveness;
+    this.guard = guard;
     this.current = current;
     this.health = health;
     this.registry = registry;
@@ -43,8 +49,19 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    guard.start(vertx);
     Router router = Router.router(vertx);
-    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    // First route: tell the guard when each response has been written (or given up).
+    router.route().handler(ctx -> {
+      io.vertx.core.http.HttpConnection connection = ctx.request().connection();
+      ctx.addEndHandler(written -> guard.responseEnded(connection, written));
+      ctx.next();
+    });
+    router.get("/healthz").handler(ctx -> {
+      JsonObject status = liveness.check();
+      ctx.response().setStatusCode(status.getString("status").equals("ok") ? 200 : 503);
+      ctx.json(status);
+    });
     router.get("/readyz").handler(ctx -> {
       Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName,
           storeStatus.get(), leaderStatus.get());
@@ -54,8 +71,19 @@ final class ManagementVerticle extends VerticleBase {
       ctx.json(result.body());
     });
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(connection -> guard.connected(connection, () -> { }))
+        .requestHandler(request -> {
+          guard.requestStarted(request.connection());
+          router.handle(request);
+        });
     return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    guard.stop();
+    return Future.succeededFuture();
   }
 
   int actualPort() {

@@ -87,7 +87,11 @@ class ServeFlagsTest {
       "bad endpoint          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
       "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
       "bad region            | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
-      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short"})
+      "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
+      "zero connections      | serve --issuer-url https://h --source files --keys KEY --max-connections 0       | --max-connections: 0 is out of range",
+      "bad connections       | serve --issuer-url https://h --source files --keys KEY --max-connections many    | --max-connections: 'many' is not a number",
+      "short request timeout | serve --issuer-url https://h --source files --keys KEY --request-timeout 10ms    | --request-timeout: 10ms is too short",
+      "bad idle timeout      | serve --issuer-url https://h --source files --keys KEY --idle-timeout forever    | --idle-timeout: 'forever' is not a duration"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
     Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
     assertEquals(2, r.exit, r.err);
@@ -105,6 +109,18 @@ class ServeFlagsTest {
     assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
     assertTrue(r.err.contains("--keys: " + fifo + " is a FIFO (named pipe), not a key file or a directory; "
         + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files"), r.err);
+  }
+
+  @Test
+  void connectionLimitsComeFromFlagsOrTheirTwinsAndDefaultToTheHeap() throws Exception {
+    ServeConfig defaults = config(Map.of(), "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY);
+    assertEquals(io.kubeassume.server.guard.ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory()), defaults.limits());
+    assertEquals(false, defaults.h2c());
+    ServeConfig set = config(Map.of("KUBEASSUME_MAX_CONNECTIONS", "300", "KUBEASSUME_H2C", "true"), "serve", "--issuer-url",
+        "https://h", "--source", "files", "--keys", KEY, "--request-timeout", "5s", "--idle-timeout", "2m");
+    assertEquals(new io.kubeassume.server.guard.ConnectionLimits(300, 300, java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMinutes(2)), set.limits());
+    assertEquals(true, set.h2c());
   }
 
   @Test
