@@ -58,6 +58,8 @@ final class LeaderElection {
   private volatile long term;
   /** Set by a resignation: the next campaign waits a lease duration, so another replica gets the Lease first. */
   private volatile boolean resigned;
+  /** The timer of the next campaign after one ended, or -1. */
+  private volatile long recampaign = -1;
 
   LeaderElection(Vertx vertx, KubernetesClient client, ClusterSettings settings, Listener listener, MeterRegistry registry) {
     this.vertx = vertx;
@@ -71,6 +73,16 @@ final class LeaderElection {
         .description("Times this replica started or stopped leading").register(registry);
     lock = new ObservedLeaseLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()),
         settings.namespace() + "/" + settings.leaseName(), java.time.Clock.systemUTC());
+  }
+
+  /**
+   * The pause after a campaign ended is over: campaign again, unless the server closed meanwhile (its worker
+   * pool may be gone by then, and a Lease must not be taken on the way out).
+   */
+  void campaignAgain() {
+    if (!closed) {
+      start();
+    }
   }
 
   /** Starts campaigning in the background. */
@@ -106,7 +118,7 @@ final class LeaderElection {
       log.info("leader election for lease {}/{} ended ({}); campaigning again in {} ms", settings.namespace(),
           settings.leaseName(), resigned ? "resigned" : error == null ? "leadership lost" : error.toString(), pause);
       resigned = false;
-      vertx.setTimer(pause, id -> start());
+      recampaign = vertx.setTimer(pause, id -> campaignAgain());
     });
   }
 
@@ -181,6 +193,7 @@ final class LeaderElection {
   /** Stops campaigning and releases the Lease if held, so another replica takes over at once. */
   Future<Void> close() {
     closed = true;
+    vertx.cancelTimer(recampaign);
     return vertx.executeBlocking(() -> {
       CompletableFuture<?> running;
       synchronized (this) {
