@@ -8,13 +8,15 @@ final class LibraryNoise {
   private LibraryNoise() {}
 
   /**
-   * Vert.x logs a connection the peer reset or closed under a write at ERROR when no exception handler is set
-   * on it (a client that went away, an API server connection cut). The request on it fails, and whoever made
+   * Vert.x logs a connection the peer reset or closed under a write, or a client request whose connection
+   * closed, at ERROR when no exception handler is set on it (a client that went away, an API server connection
+   * cut). The request on it fails, and whoever made
    * it reports that; the line itself says nothing more.
    */
   static boolean peerWentAway(String logger, String message, Throwable error) {
-    return error == null && logger.equals("io.vertx.core.net.impl.ConnectionBase")
-        && (message.endsWith("Connection reset by peer") || message.endsWith("Broken pipe"));
+    return error == null && (logger.equals("io.vertx.core.net.impl.ConnectionBase")
+        && (message.endsWith("Connection reset by peer") || message.endsWith("Broken pipe"))
+        || logger.equals("io.vertx.core.http.impl.HttpClientRequestImpl") && message.equals("Connection was closed"));
   }
 
   /**
