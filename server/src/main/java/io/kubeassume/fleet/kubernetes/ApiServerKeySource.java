@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -63,12 +62,11 @@ public final class ApiServerKeySource implements KeySource {
     if (secret == null) {
       throw new KeySourceException(where + " (the remote API server's kubeconfig) does not exist");
     }
-    String encoded = secret.getData() == null ? null : secret.getData().get(spec.key());
-    if (encoded == null) {
+    byte[] bytes = SecretKeySource.item(secret, spec.key());
+    if (bytes == null) {
       throw new KeySourceException(where + " has no item " + spec.key() + " holding a kubeconfig; set "
           + "source.apiServer.kubeconfigSecret.key to the item that does");
     }
-    byte[] bytes = Base64.getMimeDecoder().decode(encoded);
     if (reader == null || !Arrays.equals(bytes, kubeconfig)) {
       closeClient();
       Config config;

@@ -108,7 +108,8 @@ public final class SecretKeySource implements AutoCloseable {
     }
   }
 
-  private static byte[] item(Secret secret, String item) {
+  /** An item's bytes: from {@code data} (base64), or {@code stringData} (as a client wrote it), or null. */
+  static byte[] item(Secret secret, String item) {
     if (secret.getData() != null && secret.getData().get(item) != null) {
       return Base64.getMimeDecoder().decode(secret.getData().get(item));
     }
