@@ -20,7 +20,7 @@ public final class DocumentRenderer {
   public static Snapshot render(IssuerUrl issuer, MergeState state) {
     List<SigningKey> keys = state.servedKeys();
     return new Snapshot(state.revision(), issuer, discovery(issuer, keys), jwks(keys),
-        keys.stream().map(SigningKey::kid).toList());
+        keys.stream().map(SigningKey::kid).toList(), state.oldestRetirement().orElse(null));
   }
 
   public static Document discovery(IssuerUrl issuer, List<SigningKey> keys) {

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One target's meters, registered up front. Prometheus names:
  * kubeassume_publish_total{target,result}, kubeassume_publish_errors_total{target},
- * kubeassume_last_publish_timestamp_seconds{target}, kubeassume_publish_duration_seconds{target}.
+ * kubeassume_last_publish_timestamp_seconds{target}, kubeassume_publish_duration_seconds{target},
+ * kubeassume_published_revision{target}.
  */
 final class MirrorMetrics {
   static final String WRITTEN = "written";
@@ -23,6 +24,7 @@ final class MirrorMetrics {
   private final Counter errors;
   private final Timer duration;
   private final AtomicLong lastSuccessMillis = new AtomicLong();
+  private final AtomicLong publishedRevision = new AtomicLong();
 
   MirrorMetrics(MeterRegistry registry, String target) {
     results = Map.of(
@@ -37,6 +39,11 @@ final class MirrorMetrics {
     Gauge.builder("kubeassume.last.publish.timestamp", lastSuccessMillis, a -> a.get() / 1000.0)
         .description("Unix time of the last successful publish (written, unchanged or superseded) to a mirror")
         .baseUnit("seconds").tag("target", target).strongReference(true).register(registry);
+    // Compared with kubeassume_document_revision: a target behind the served revision for long missed a rotation.
+    Gauge.builder("kubeassume.published.revision", publishedRevision, AtomicLong::get)
+        .description("Revision of the served documents a mirror was last seen to hold (written, unchanged, "
+            + "or superseded by a newer one); 0 before the first successful publish")
+        .tag("target", target).strongReference(true).register(registry);
   }
 
   private static Counter result(MeterRegistry registry, String target, String result) {
@@ -44,10 +51,11 @@ final class MirrorMetrics {
         .tag("target", target).tag("result", result).register(registry);
   }
 
-  void succeeded(String result, long nanos, long atMillis) {
+  void succeeded(String result, long revision, long nanos, long atMillis) {
     results.get(result).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
     lastSuccessMillis.set(atMillis);
+    publishedRevision.accumulateAndGet(revision, Math::max);
   }
 
   void failed(long nanos) {

@@ -208,7 +208,7 @@ public final class MirrorVerticle extends VerticleBase {
     private void succeeded(PublishResult r, long nanos) {
       String label = MirrorMetrics.label(r);
       java.time.Instant now = clock.instant();
-      metrics.succeeded(label, nanos, now.toEpochMilli());
+      metrics.succeeded(label, r.revision(), nanos, now.toEpochMilli());
       status.updateAndGet(s -> s.succeeded(label, r.revision(), now));
       if (loggedError != null) {
         log.info("mirror {} recovered", name);
