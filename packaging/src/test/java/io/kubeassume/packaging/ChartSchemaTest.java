@@ -39,6 +39,8 @@ class ChartSchemaTest {
       selector that is not matchers   | prometheusRule: {selector: job=kubeassume}          | selector
       runbook that is not a url       | prometheusRule: {runbookUrl: docs/runbook.md}       | runbookUrl
       misspelt prometheus rule key    | prometheusRule: {enable: true}                      | enable
+      dashboard label of another type | grafanaDashboard: {labels: {grafana_dashboard: 1}}  | grafana_dashboard
+      misspelt dashboard key          | grafanaDashboard: {enabeld: true}                   | enabeld
       """)
   void wrongValueFailsToRender(String description, String values, String named) {
     Exception e = assertThrows(Exception.class, () -> Charts.template(values), description + " rendered");
