@@ -141,6 +141,7 @@ public final class KubeassumeServer {
     SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
     PublicHttpMetrics httpMetrics = new PublicHttpMetrics(registry);
     KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
+    KeyWindowMetrics.register(registry, config.overlap(), documents);
     boolean shared = config.store() == StoreType.CONFIGMAP;
 
     StateStore store;
