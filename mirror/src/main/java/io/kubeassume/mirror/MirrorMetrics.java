@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One target's meters. Prometheus names: kubeassume_publish_total{target,result},
  * kubeassume_publish_errors_total{target}, kubeassume_last_publish_timestamp_seconds{target},
- * kubeassume_publish_duration_seconds{target}, all registered up front; and, registered the first time they
- * apply, the result {@code standby} and kubeassume_publish_left_out_keys{target}.
+ * kubeassume_publish_duration_seconds{target}, kubeassume_published_revision{target}, all registered up
+ * front; and, registered the first time they apply, the result {@code standby} and
+ * kubeassume_publish_left_out_keys{target}.
  */
 final class MirrorMetrics {
   static final String WRITTEN = "written";
@@ -30,6 +31,7 @@ final class MirrorMetrics {
   private final AtomicLong lastSuccessMillis = new AtomicLong();
   private final AtomicLong leftOut = new AtomicLong();
   private volatile boolean leftOutRegistered;
+  private final AtomicLong publishedRevision = new AtomicLong();
 
   MirrorMetrics(MeterRegistry registry, String target) {
     this.registry = registry;
@@ -44,6 +46,11 @@ final class MirrorMetrics {
     Gauge.builder("kubeassume.last.publish.timestamp", lastSuccessMillis, a -> a.get() / 1000.0)
         .description("Unix time of the last successful publish (written, unchanged, superseded or standby) to a mirror")
         .baseUnit("seconds").tag("target", target).strongReference(true).register(registry);
+    // Compared with kubeassume_document_revision: a target behind the served revision for long missed a rotation.
+    Gauge.builder("kubeassume.published.revision", publishedRevision, AtomicLong::get)
+        .description("Revision of the served documents a mirror was last seen to hold (written, unchanged, "
+            + "or superseded by a newer one); 0 before the first successful publish")
+        .tag("target", target).strongReference(true).register(registry);
   }
 
   private Counter result(String result) {
@@ -51,10 +58,11 @@ final class MirrorMetrics {
         .description("Publishes to a mirror by result").tag("target", target).tag("result", r).register(registry));
   }
 
-  void succeeded(String result, long nanos, long atMillis, int leftOutKeys) {
+  void succeeded(String result, long revision, long nanos, long atMillis, int leftOutKeys) {
     result(result).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
     lastSuccessMillis.set(atMillis);
+    publishedRevision.accumulateAndGet(revision, Math::max);
     leftOut(leftOutKeys);
   }
 

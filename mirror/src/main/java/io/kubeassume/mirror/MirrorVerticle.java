@@ -212,7 +212,7 @@ public final class MirrorVerticle extends VerticleBase {
     private void succeeded(PublishResult r, long nanos) {
       String label = MirrorMetrics.label(r);
       java.time.Instant now = clock.instant();
-      metrics.succeeded(label, nanos, now.toEpochMilli(), r.leftOut().size());
+      metrics.succeeded(label, r.revision(), nanos, now.toEpochMilli(), r.leftOut().size());
       status.updateAndGet(s -> s.succeeded(label, r.revision(), now, r.leftOut()));
       if (loggedError != null) {
         log.info("mirror {} recovered", name);

@@ -36,6 +36,14 @@ class ChartSchemaTest {
       server tls secret with capitals | serverTls: {secretName: My-Cert}                    | secretName
       server tls issuer of wrong kind | serverTls: {certManager: {issuerKind: Certificate}} | issuerKind
       misspelt server tls key         | serverTls: {enable: true}                           | enable
+      alert duration in words         | prometheusRule: {sourceFailingFor: ten minutes}     | sourceFailingFor
+      token lifetime as a duration    | prometheusRule: {tokenLifetimeSeconds: 24h}         | tokenLifetimeSeconds
+      unknown mirror alert severity   | prometheusRule: {mirrorSeverity: page}              | mirrorSeverity
+      selector that is not matchers   | prometheusRule: {selector: job=kubeassume}          | selector
+      runbook that is not a url       | prometheusRule: {runbookUrl: docs/runbook.md}       | runbookUrl
+      misspelt prometheus rule key    | prometheusRule: {enable: true}                      | enable
+      dashboard label of another type | grafanaDashboard: {labels: {grafana_dashboard: 1}}  | grafana_dashboard
+      misspelt dashboard key          | grafanaDashboard: {enabeld: true}                   | enabeld
       """)
   void wrongValueFailsToRender(String description, String values, String named) {
     Exception e = assertThrows(Exception.class, () -> Charts.template(values), description + " rendered");

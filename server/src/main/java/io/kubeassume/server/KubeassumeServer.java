@@ -204,6 +204,7 @@ public final class KubeassumeServer {
     SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
     SingleIssuer.Loop loop = new SingleIssuer.Loop(new KeyMerger(config.overlap(), config.maxKeys()), config, documents,
         health, metrics, clock);
+    KeyWindowMetrics.register(registry, config.overlap(), documents);
     // The topology, chosen once: replicas sharing a ConfigMap (a fresh key source per leadership term), or one process.
     Callable<KeySource> sources = () -> KeySources.create(vertx, config, cluster.client);
     SingleIssuer topology;
