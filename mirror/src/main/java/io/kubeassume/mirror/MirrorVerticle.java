@@ -58,13 +58,18 @@ public final class MirrorVerticle extends VerticleBase {
   }
 
   public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock) {
+    this(mirrors, resync, registry, clock, null);
+  }
+
+  /** @param issuer a fleet issuer's id: its mirrors' series carry it as the {@code issuer} label; null for the single issuer */
+  public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock, String issuer) {
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be positive");
     }
     this.resync = resync;
     this.clock = clock;
     for (Mirror m : mirrors) {
-      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString())));
+      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString(), issuer)));
     }
   }
 

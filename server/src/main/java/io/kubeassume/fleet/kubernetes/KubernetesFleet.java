@@ -315,7 +315,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         KeySource source = secretItems != null ? secretItems.reader()
             : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
         IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, written -> context.runOnContext(v -> observed(written)),
-            (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(null, state,
+            (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(fleet.problemsView().get(spec.id()), state,
                 synced ? SyncHealth.Report.succeededAt(clock.instant()) : issuerStats.health().report(),
                 !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
                 rec.observed.generation()), rec.observed.conditions(), clock.instant()), p::mirrorStatus, clock);
