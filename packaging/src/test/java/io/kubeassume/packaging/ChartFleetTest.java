@@ -133,6 +133,31 @@ class ChartFleetTest {
   }
 
   @Test
+  void theMirrorSettingsAndCredentialsServeEveryIssuersSpecMirrors() {
+    Rendered r = Charts.renderExactly(KUBERNETES + """
+        mirror:
+          endpoint: https://minio.example.com
+          region: eu-west-1
+          resync: 10m
+          aws: {roleArn: 'arn:aws:iam::123456789012:role/kubeassume-fleet', projectToken: true}
+          gcp:
+            credentialConfigMap: kubeassume-gcp
+            audience: //iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k
+        """);
+    Map<String, String> env = r.env();
+    assertFalse(env.containsKey("KUBEASSUME_MIRROR"), "the issuers name their targets in spec.mirrors");
+    assertEquals("https://minio.example.com", env.get("KUBEASSUME_MIRROR_ENDPOINT"));
+    assertEquals("eu-west-1", env.get("KUBEASSUME_MIRROR_REGION"));
+    assertEquals("10m", env.get("KUBEASSUME_MIRROR_RESYNC"));
+    assertEquals("arn:aws:iam::123456789012:role/kubeassume-fleet", env.get("AWS_ROLE_ARN"));
+    assertEquals("/var/run/secrets/eks.amazonaws.com/serviceaccount/token", env.get("AWS_WEB_IDENTITY_TOKEN_FILE"));
+    assertEquals("/etc/kubeassume/gcp/credential-configuration.json", env.get("GOOGLE_APPLICATION_CREDENTIALS"));
+    assertEquals("kubeassume-gcp", volume(r, "gcp-credential-config").getConfigMap().getName());
+    assertEquals("sts.amazonaws.com", volume(r, "aws-token").getProjected().getSources().get(0).getServiceAccountToken()
+        .getAudience());
+  }
+
+  @Test
   void ingressRoutesThePrefixPathsOnOneHostWithOneCertificate() {
     Rendered r = Charts.renderExactly(KUBERNETES + """
         ingress:

@@ -386,6 +386,26 @@ class ChartServerAgreementTest {
   }
 
   @Test
+  void fleetWithTheMirrorSettingsOfEveryIssuer() {
+    Started s = start(Charts.renderExactly(ChartFleetTest.KUBERNETES + """
+        mirror:
+          endpoint: https://minio.example.com:9000
+          region: eu-west-1
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          resync: 10m
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+            List.of("team-a", "team-b")))
+            .cluster(cluster())
+            .mirrorEndpoint(URI.create("https://minio.example.com:9000"))
+            .mirrorRegion("eu-west-1")
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
+            .mirrorResync(java.time.Duration.ofMinutes(10))
+            .build(),
+        s.config());
+  }
+
+  @Test
   void fleetFromAnIssuersFileWithItsKeysAndStateOnVolumes() throws Exception {
     Started s = start(Charts.renderExactly("""
         replicaCount: 1
