@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kubeassume.server.KubeassumeServer;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -157,6 +161,25 @@ class FleetChartRbacTest {
     unused.removeAll(used);
     assertEquals(Set.of(), unused, "granted but never used; all requests seen:\n  " + seen);
     assertTrue(used.size() > 8, "the scenario exercised the server: " + seen);
+  }
+
+  /** docs/security.md shows the Role the chart renders in each watched namespace, so the two cannot drift apart. */
+  @Test
+  void securityDocShowsTheFleetsRole() throws IOException {
+    String doc = Files.readString(Repo.file("docs/security.md"));
+    int section = doc.indexOf("\n## A fleet: Secrets of the watched namespaces only");
+    assertTrue(section > 0, "docs/security.md has the fleet's RBAC section");
+    int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+    Role documented = Rendered.parse(doc.substring(start, doc.indexOf("```", start))).one(Role.class);
+    Role chart = Charts.renderExactly("fleet: {enabled: true, watchNamespaces: [tenant-prod]}\n").all(Role.class).stream()
+        .filter(r -> r.getMetadata().getNamespace().equals("tenant-prod")).findFirst().orElseThrow();
+    assertEquals(rules(chart.getRules()), rules(documented.getRules()), "docs/security.md's fleet Role differs from the chart's");
+    assertEquals(chart.getMetadata().getName(), documented.getMetadata().getName());
+  }
+
+  private static Set<String> rules(List<PolicyRule> rules) {
+    return rules.stream().map(r -> r.getApiGroups() + "|" + r.getResources() + "|" + r.getResourceNames() + "|" + r.getVerbs())
+        .collect(Collectors.toSet());
   }
 
   private void secret(String ns, String name, Map<String, String> items) {
