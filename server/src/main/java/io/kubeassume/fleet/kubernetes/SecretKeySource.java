@@ -25,9 +25,9 @@ import java.util.Map;
  * hand to its sync loop (which closes it); {@link #close} ends the subscription.
  */
 public final class SecretKeySource implements AutoCloseable {
-  /** What is known of the Secret: not yet read, absent, or these items (an item null when missing). */
-  private record Items(boolean read, boolean exists, Map<String, byte[]> values) {
-    static final Items UNREAD = new Items(false, false, Map.of());
+  /** What is known of the Secret: not yet read, absent, or these items (an item null when missing), as of a resourceVersion. */
+  private record Items(boolean read, boolean exists, Map<String, byte[]> values, String resourceVersion) {
+    static final Items UNREAD = new Items(false, false, Map.of(), null);
   }
 
   private final Vertx vertx;
@@ -88,18 +88,22 @@ public final class SecretKeySource implements AutoCloseable {
   }
 
   /** A Secret as listed or changed (null: deleted): keep the named items only. */
-  private void take(Secret secret) {
+  private synchronized void take(Secret secret) {
+    Items before = items;
     Items next;
     if (secret == null) {
-      next = new Items(true, false, Map.of());
+      next = new Items(true, false, Map.of(), null);
     } else {
+      String rv = secret.getMetadata() == null ? null : secret.getMetadata().getResourceVersion();
+      if (before.exists() && older(rv, before.resourceVersion())) {
+        return; // the first read's answer arrived after a newer watch event: keep the newer
+      }
       Map<String, byte[]> values = new LinkedHashMap<>();
       for (String item : spec.items()) {
         values.put(item, item(secret, item));
       }
-      next = new Items(true, true, values);
+      next = new Items(true, true, values, rv);
     }
-    Items before = items;
     items = next;
     Runnable notify = changed;
     Context on = context;
@@ -134,6 +138,14 @@ public final class SecretKeySource implements AutoCloseable {
       keys.addAll(KeyParser.parse(where + " item " + e.getKey(), e.getValue()));
     }
     return keys;
+  }
+
+  private static boolean older(String candidate, String seen) {
+    try {
+      return Long.parseLong(candidate) < Long.parseLong(seen);
+    } catch (NumberFormatException | NullPointerException e) {
+      return false;
+    }
   }
 
   private static boolean same(Items a, Items b) {
