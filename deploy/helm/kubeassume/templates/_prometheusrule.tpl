@@ -6,8 +6,9 @@ One group per feature, so a group's metrics are all there when the feature is: k
 replica), kubeassume-ha (ConfigMap store, leader election), kubeassume-mirror (--mirror),
 kubeassume-tls (--tls-cert). Alerts of a feature that is off find no series and stay silent.
 
-Aggregations keep (namespace, job), joins of one replica's series use `on (instance)`: when metrics
-gain an `issuer` label (many issuers), add it to those label lists and every alert becomes per issuer.
+Aggregations keep (namespace, job, issuer): a fleet's per-issuer series (and its mirrors') carry an
+`issuer` label, so each alert fires per issuer; the single issuer's series have none, and the label
+is absent from its alerts. Joins of one replica's series use `on (instance)`.
 Prometheus's own {{ }} templates are written {{`{{ ... }}`}} here, so Helm leaves them alone.
 */ -}}
 
@@ -37,7 +38,7 @@ groups:
     rules:
       - alert: KubeassumeNotServing
         expr: |-
-          sum by (namespace, job) (kubeassume_document_revision{ {{- $s -}} } > bool 0) == 0
+          sum by (namespace, job, issuer) (kubeassume_document_revision{ {{- $s -}} } > bool 0) == 0
           or
           absent(kubeassume_document_revision{ {{- $s -}} })
         for: {{ $r.notServingFor }}
@@ -49,7 +50,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeNotServing") }}
       - alert: KubeassumeSourceFailing
         expr: |-
-          max by (namespace, job) (
+          max by (namespace, job, issuer) (
             kubeassume_source_up{ {{- $s -}} } unless on (instance) (kubeassume_leader{ {{- $s -}} } == 0)
           ) == 0
         for: {{ $r.sourceFailingFor }}
@@ -61,7 +62,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeSourceFailing") }}
       - alert: KubeassumeIssuerMismatch
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_issuer_mismatch_total{ {{- $s -}} }[15m])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_issuer_mismatch_total{ {{- $s -}} }[15m])) > 0
         labels:
           {{- include "kubeassume.alertLabels" (list . "critical") | nindent 10 }}
         annotations:
@@ -70,9 +71,9 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeIssuerMismatch") }}
       - alert: KubeassumeRevisionSkew
         expr: |-
-          max by (namespace, job) (kubeassume_document_revision{ {{- $s -}} } > 0)
+          max by (namespace, job, issuer) (kubeassume_document_revision{ {{- $s -}} } > 0)
           !=
-          min by (namespace, job) (kubeassume_document_revision{ {{- $s -}} } > 0)
+          min by (namespace, job, issuer) (kubeassume_document_revision{ {{- $s -}} } > 0)
         for: {{ $r.revisionSkewFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
@@ -82,7 +83,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeRevisionSkew") }}
       - alert: KubeassumeOverlapShorterThanTokenLifetime
         expr: |-
-          max by (namespace, job) (kubeassume_overlap_seconds{ {{- $s -}} }) < {{ int64 $r.tokenLifetimeSeconds }}
+          max by (namespace, job, issuer) (kubeassume_overlap_seconds{ {{- $s -}} }) < {{ int64 $r.tokenLifetimeSeconds }}
         for: 10m
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
@@ -92,9 +93,9 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeOverlapShorterThanTokenLifetime") }}
       - alert: KubeassumeKeyRemovedBeforeTokensExpire
         expr: |-
-          (min by (namespace, job) (kubeassume_next_key_removal_timestamp_seconds{ {{- $s -}} }) - time()) < {{ int64 $r.keyRemovalWarningSeconds }}
-          and on (namespace, job)
-          max by (namespace, job) (kubeassume_overlap_seconds{ {{- $s -}} }) < {{ int64 $r.tokenLifetimeSeconds }}
+          (min by (namespace, job, issuer) (kubeassume_next_key_removal_timestamp_seconds{ {{- $s -}} }) - time()) < {{ int64 $r.keyRemovalWarningSeconds }}
+          and on (namespace, job, issuer)
+          max by (namespace, job, issuer) (kubeassume_overlap_seconds{ {{- $s -}} }) < {{ int64 $r.tokenLifetimeSeconds }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "critical") | nindent 10 }}
         annotations:
@@ -103,7 +104,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeKeyRemovedBeforeTokensExpire") }}
       - alert: KubeassumeKeyEvicted
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_rotation_total{ {{- $s -}} , type="key_evicted"}[1h])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_rotation_total{ {{- $s -}} , type="key_evicted"}[1h])) > 0
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
         annotations:
@@ -112,9 +113,9 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeKeyEvicted") }}
       - alert: KubeassumeConnectionFlood
         expr: |-
-          sum by (namespace, job) (rate(kubeassume_http_connections_closed_total{ {{- $s -}} , port="public", reason=~"connection-limit|in-flight-limit|pending-limit"}[2m])) > {{ $r.floodClosesPerSecond }}
+          sum by (namespace, job, issuer) (rate(kubeassume_http_connections_closed_total{ {{- $s -}} , port="public", reason=~"connection-limit|in-flight-limit|pending-limit"}[2m])) > {{ $r.floodClosesPerSecond }}
           or
-          sum by (namespace, job) (increase(kubeassume_http_accept_paused_total{ {{- $s -}} , port="public"}[2m])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_http_accept_paused_total{ {{- $s -}} , port="public"}[2m])) > 0
         for: {{ $r.floodFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
@@ -126,7 +127,7 @@ groups:
     rules:
       - alert: KubeassumeNoLeader
         expr: |-
-          sum by (namespace, job) (kubeassume_leader{ {{- $s -}} }) < 1
+          sum by (namespace, job, issuer) (kubeassume_leader{ {{- $s -}} }) < 1
         for: {{ $r.noLeaderFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "critical") | nindent 10 }}
@@ -136,7 +137,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeNoLeader") }}
       - alert: KubeassumeLeaderResigning
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_leader_resignations_total{ {{- $s -}} }[1h])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_leader_resignations_total{ {{- $s -}} }[1h])) > 0
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
         annotations:
@@ -145,7 +146,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeLeaderResigning") }}
       - alert: KubeassumeConfigMapWriteFailing
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_configmap_writes_total{ {{- $s -}} , result="error"}[5m])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_configmap_writes_total{ {{- $s -}} , result="error"}[5m])) > 0
         for: {{ $r.configMapWriteFailingFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "critical") | nindent 10 }}
@@ -155,7 +156,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeConfigMapWriteFailing") }}
       - alert: KubeassumeContentRejected
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_configmap_rejected_total{ {{- $s -}} }[1h])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_configmap_rejected_total{ {{- $s -}} }[1h])) > 0
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
         annotations:
@@ -166,9 +167,9 @@ groups:
     rules:
       - alert: KubeassumeMirrorBehind
         expr: |-
-          max by (namespace, job, target) (kubeassume_published_revision{ {{- $s -}} })
-          < on (namespace, job) group_left
-          max by (namespace, job) (kubeassume_document_revision{ {{- $s -}} })
+          max by (namespace, job, issuer, target) (kubeassume_published_revision{ {{- $s -}} })
+          < on (namespace, job, issuer) group_left
+          max by (namespace, job, issuer) (kubeassume_document_revision{ {{- $s -}} })
         for: {{ $r.mirrorBehindFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . $r.mirrorSeverity) | nindent 10 }}
@@ -178,7 +179,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeMirrorBehind") }}
       - alert: KubeassumeMirrorErrors
         expr: |-
-          sum by (namespace, job, target) (increase(kubeassume_publish_errors_total{ {{- $s -}} }[{{ $r.mirrorErrorsWindow }}])) > {{ int64 $r.mirrorErrorsThreshold }}
+          sum by (namespace, job, issuer, target) (increase(kubeassume_publish_errors_total{ {{- $s -}} }[{{ $r.mirrorErrorsWindow }}])) > {{ int64 $r.mirrorErrorsThreshold }}
         labels:
           {{- include "kubeassume.alertLabels" (list . $r.mirrorSeverity) | nindent 10 }}
         annotations:
@@ -189,7 +190,7 @@ groups:
     rules:
       - alert: KubeassumeCertificateExpiresSoon
         expr: |-
-          (min by (namespace, job) (kubeassume_tls_certificate_expiry_timestamp_seconds{ {{- $s -}} }) - time())
+          (min by (namespace, job, issuer) (kubeassume_tls_certificate_expiry_timestamp_seconds{ {{- $s -}} }) - time())
           < {{ mul $r.certificateExpiryWarningDays 86400 }} >= {{ mul $r.certificateExpiryCriticalDays 86400 }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}
@@ -199,7 +200,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeCertificateExpiresSoon") }}
       - alert: KubeassumeCertificateAboutToExpire
         expr: |-
-          (min by (namespace, job) (kubeassume_tls_certificate_expiry_timestamp_seconds{ {{- $s -}} }) - time())
+          (min by (namespace, job, issuer) (kubeassume_tls_certificate_expiry_timestamp_seconds{ {{- $s -}} }) - time())
           < {{ mul $r.certificateExpiryCriticalDays 86400 }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "critical") | nindent 10 }}
@@ -209,7 +210,7 @@ groups:
           runbook_url: {{ include "kubeassume.runbookUrl" (list . "KubeassumeCertificateAboutToExpire") }}
       - alert: KubeassumeCertificateReloadFailing
         expr: |-
-          sum by (namespace, job) (increase(kubeassume_tls_reloads_total{ {{- $s -}} , result="error"}[5m])) > 0
+          sum by (namespace, job, issuer) (increase(kubeassume_tls_reloads_total{ {{- $s -}} , result="error"}[5m])) > 0
         for: {{ $r.certificateReloadFailingFor }}
         labels:
           {{- include "kubeassume.alertLabels" (list . "warning") | nindent 10 }}

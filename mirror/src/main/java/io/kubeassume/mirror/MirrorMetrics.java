@@ -3,6 +3,7 @@ package io.kubeassume.mirror;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,7 @@ final class MirrorMetrics {
 
   private final MeterRegistry registry;
   private final String target;
+  private final Tags tags;
   private final Map<String, Counter> results = new ConcurrentHashMap<>();
   private final Counter errors;
   private final Timer duration;
@@ -34,28 +36,34 @@ final class MirrorMetrics {
   private final AtomicLong publishedRevision = new AtomicLong();
 
   MirrorMetrics(MeterRegistry registry, String target) {
+    this(registry, target, null);
+  }
+
+  /** @param issuer a fleet issuer's id, added as the {@code issuer} tag of every series; null for the single issuer */
+  MirrorMetrics(MeterRegistry registry, String target, String issuer) {
     this.registry = registry;
     this.target = target;
+    this.tags = issuer == null ? Tags.of("target", target) : Tags.of("target", target, "issuer", issuer);
     for (String r : new String[] {WRITTEN, UNCHANGED, SUPERSEDED, ERROR}) {
       result(r);
     }
     errors = Counter.builder("kubeassume.publish.errors").description("Failed publishes to a mirror")
-        .tag("target", target).register(registry);
+        .tags(tags).register(registry);
     duration = Timer.builder("kubeassume.publish.duration").description("Time to publish both documents to a mirror")
-        .tag("target", target).register(registry);
+        .tags(tags).register(registry);
     Gauge.builder("kubeassume.last.publish.timestamp", lastSuccessMillis, a -> a.get() / 1000.0)
         .description("Unix time of the last successful publish (written, unchanged, superseded or standby) to a mirror")
-        .baseUnit("seconds").tag("target", target).strongReference(true).register(registry);
+        .baseUnit("seconds").tags(tags).strongReference(true).register(registry);
     // Compared with kubeassume_document_revision: a target behind the served revision for long missed a rotation.
     Gauge.builder("kubeassume.published.revision", publishedRevision, AtomicLong::get)
         .description("Revision of the served documents a mirror was last seen to hold (written, unchanged, "
             + "or superseded by a newer one); 0 before the first successful publish")
-        .tag("target", target).strongReference(true).register(registry);
+        .tags(tags).strongReference(true).register(registry);
   }
 
   private Counter result(String result) {
     return results.computeIfAbsent(result, r -> Counter.builder("kubeassume.publish")
-        .description("Publishes to a mirror by result").tag("target", target).tag("result", r).register(registry));
+        .description("Publishes to a mirror by result").tags(tags).tag("result", r).register(registry));
   }
 
   void succeeded(String result, long revision, long nanos, long atMillis, int leftOutKeys) {
@@ -64,6 +72,14 @@ final class MirrorMetrics {
     lastSuccessMillis.set(atMillis);
     publishedRevision.accumulateAndGet(revision, Math::max);
     leftOut(leftOutKeys);
+  }
+
+  /** Removes this target's series (a fleet issuer was removed, or its mirrors stopped on this replica). */
+  void close() {
+    registry.getMeters().stream().filter(m -> target.equals(m.getId().getTag("target")))
+        .filter(m -> m.getId().getName().startsWith("kubeassume.publish") || m.getId().getName().startsWith("kubeassume.last.publish")
+            || m.getId().getName().startsWith("kubeassume.published"))
+        .toList().forEach(registry::remove);
   }
 
   void failed(long nanos) {
@@ -79,7 +95,7 @@ final class MirrorMetrics {
       leftOutRegistered = true;
       Gauge.builder("kubeassume.publish.left.out.keys", leftOut, AtomicLong::get)
           .description("Served keys a mirror cannot hold and so does not have (GCP's uploaded JWKS takes 8)")
-          .tag("target", target).strongReference(true).register(registry);
+          .tags(tags).strongReference(true).register(registry);
     }
   }
 

@@ -50,6 +50,29 @@ class ChartSchemaTest {
     assertTrue(e.getMessage().contains(named), () -> description + ": the error should name " + named + ": " + e.getMessage());
   }
 
+  /** A fleet's values, rendered without the issuer (a fleet has none): each wrong one names the value. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      an issuer besides the fleet     | {issuerUrl: 'https://oidc.example.com', fleet: {enabled: true}}                 | issuerUrl
+      a mirror target besides it      | {mirror: {targets: ['s3://b/oidc']}, fleet: {enabled: true}}                   | targets
+      key files besides it            | {source: files, keys: {secretName: k}, fleet: {enabled: true}}                 | source
+      a state file besides it         | {store: file, replicaCount: 1, fleet: {enabled: true}}                          | store
+      unknown fleet source            | {fleet: {enabled: true, source: crd}}                                           | source
+      misspelt fleet key              | {fleet: {enabled: true, watchNamespace: [a]}}                                   | watchNamespace
+      namespace with capitals         | {fleet: {enabled: true, watchNamespaces: [Team-A]}}                             | watchNamespaces
+      http prefix                     | {fleet: {enabled: true, issuerUrlPrefixes: ['http://oidc.example.com/']}}      | issuerUrlPrefixes
+      issuers file with two replicas  | {fleet: {enabled: true, source: file, issuersConfigMap: f}}                     | replicaCount
+      issuers file without configmap  | {replicaCount: 1, fleet: {enabled: true, source: file}}                         | issuersConfigMap
+      issuers file and namespaces     | {replicaCount: 1, fleet: {enabled: true, source: file, issuersConfigMap: f, watchNamespaces: [a]}} | watchNamespaces
+      key secret without items        | {replicaCount: 1, fleet: {enabled: true, source: file, issuersConfigMap: f, keySecrets: [{name: k}]}} | items
+      key secrets with the objects    | {fleet: {enabled: true, keySecrets: [{name: k, items: [sa.pub]}]}}               | keySecrets
+      crd switch as text              | {fleet: {enabled: true, crd: {install: 'yes'}}}                                 | install
+      """)
+  void wrongFleetValueFailsToRender(String description, String values, String named) {
+    Exception e = assertThrows(Exception.class, () -> Charts.templateExactly(values), description + " rendered");
+    assertTrue(e.getMessage().contains(named), () -> description + ": the error should name " + named + ": " + e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       no issuer at all           | replicaCount: 2

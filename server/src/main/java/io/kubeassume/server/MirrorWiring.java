@@ -1,5 +1,6 @@
 package io.kubeassume.server;
 
+import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.gcp.GcpWifTargets;
@@ -14,6 +15,7 @@ import io.kubeassume.mirror.TargetStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +26,42 @@ import java.util.function.BooleanSupplier;
  * SDK clients look up regions and credentials), deploys the {@link MirrorVerticle} (whose start checks every
  * target) and feeds it each snapshot the sync loop serves. Without {@code --mirror}, does nothing.
  */
-final class MirrorWiring {
+public final class MirrorWiring {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MirrorWiring.class);
 
+  /** One issuer's mirrors and what they need: its URL (gcp-wif records it), max-age, and the server-wide mirror settings. */
+  /** @param issuerId a fleet issuer's id (the {@code issuer} label of its mirror series), or null for the single issuer */
+  public record Settings(List<MirrorLocation> mirrors, IssuerUrl issuer, long maxAgeSeconds, URI mirrorEndpoint,
+      String mirrorRegion, URI gcpIamEndpoint, Duration resync, String issuerId) {
+    public Settings {
+      mirrors = List.copyOf(mirrors);
+    }
+
+    static Settings of(ServeConfig config) {
+      return new Settings(config.mirrors(), config.issuer(), config.maxAgeSeconds(), config.mirrorEndpoint(),
+          config.mirrorRegion(), config.gcpIamEndpoint(), config.mirrorResync(), null);
+    }
+  }
+
   private final Vertx vertx;
-  private final ServeConfig config;
+  private final Settings config;
   private final MeterRegistry registry;
   private final CurrentDocuments documents;
   private final BooleanSupplier writesProviders;
   private volatile MirrorVerticle verticle;
+  private java.util.function.Consumer<io.kubeassume.document.Snapshot> feed;
 
   /**
    * @param writesProviders whether this replica writes to gcp-wif providers now: IAM has no conditional update,
    *     so one replica writes (the leader with the ConfigMap store; a replica alone always)
    */
   MirrorWiring(Vertx vertx, ServeConfig config, MeterRegistry registry, CurrentDocuments documents,
+      BooleanSupplier writesProviders) {
+    this(vertx, Settings.of(config), registry, documents, writesProviders);
+  }
+
+  /** One fleet issuer's mirrors. */
+  public MirrorWiring(Vertx vertx, Settings config, MeterRegistry registry, CurrentDocuments documents,
       BooleanSupplier writesProviders) {
     this.vertx = vertx;
     this.config = config;
@@ -48,19 +71,20 @@ final class MirrorWiring {
   }
 
   /** Fails with a ConfigException for a flag problem, or a MirrorException naming the target that failed its check. */
-  Future<Void> start() {
+  public Future<Void> start() {
     if (config.mirrors().isEmpty()) {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(this::createMirrors, false)
         .compose(mirrors -> {
-          MirrorVerticle v = new MirrorVerticle(mirrors, config.mirrorResync(), registry);
+          MirrorVerticle v = new MirrorVerticle(mirrors, config.resync(), registry, java.time.Clock.systemUTC(), config.issuerId());
           return vertx.deployVerticle(v).map(id -> v);
         })
         .map(v -> {
           warnIfTheIssuerPathDiffers();
           verticle = v;
-          documents.onChange(v::offer);
+          feed = v::offer;
+          documents.onChange(feed);
           documents.snapshot().ifPresent(v::offer);
           return null;
         });
@@ -82,8 +106,19 @@ final class MirrorWiring {
     }
   }
 
+  /** Stops publishing (a fleet issuer removed, or this replica stopped writing); its metrics go too. */
+  public Future<Void> stop() {
+    MirrorVerticle v = verticle;
+    verticle = null;
+    if (feed != null) {
+      documents.removeListener(feed);
+      feed = null;
+    }
+    return v == null ? Future.succeededFuture() : vertx.undeploy(v.deploymentID());
+  }
+
   /** For /readyz; empty without mirrors. */
-  List<TargetStatus> status() {
+  public List<TargetStatus> status() {
     MirrorVerticle v = verticle;
     return v == null ? List.of() : v.status();
   }

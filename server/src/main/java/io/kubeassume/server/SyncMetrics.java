@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * kubeassume_last_sync_timestamp_seconds, kubeassume_document_revision, kubeassume_source_up,
  * kubeassume_issuer_mismatch_total.
  */
-final class SyncMetrics {
+final class SyncMetrics implements SyncObserver {
   private final Counter successes;
   private final Counter errors;
   private final Timer duration;
@@ -47,18 +47,21 @@ final class SyncMetrics {
         .description("1 if the latest key sync succeeded").tag("source", source).strongReference(true).register(registry);
   }
 
-  void synced(boolean ok, long nanos) {
+  @Override
+  public void synced(boolean ok, long nanos) {
     (ok ? successes : errors).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void failed(Throwable cause) {
+  @Override
+  public void failed(Throwable cause) {
     if (cause instanceof io.kubeassume.source.kubernetes.IssuerMismatchException) {
       issuerMismatches.increment();
     }
   }
 
-  void rotated(RotationEvent event) {
+  @Override
+  public void rotated(RotationEvent event) {
     rotations.get(event.type()).increment();
   }
 

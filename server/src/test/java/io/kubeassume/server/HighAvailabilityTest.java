@@ -214,6 +214,8 @@ class HighAvailabilityTest {
     cluster.serves(ISSUER, b);
     await(WITHIN, "a is retired in the ConfigMap", io(() -> cluster.configMap().getData().get(ConfigMapCodec.STATE_KEY)
         .contains("\"retiredAt\":\"")));
+    // The leader serves its write once it has observed it, a moment after the API server stored it.
+    await(WITHIN, "the leader serves a and b", io(() -> servedKids(leader, JWKS).containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b)))));
     List<String> both = servedKids(leader, JWKS);
     allServe(group, both);
     assertTrue(both.containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), both.toString());
