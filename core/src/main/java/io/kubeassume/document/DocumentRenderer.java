@@ -19,8 +19,7 @@ public final class DocumentRenderer {
 
   public static Snapshot render(IssuerUrl issuer, MergeState state) {
     List<SigningKey> keys = state.servedKeys();
-    return new Snapshot(state.revision(), issuer, discovery(issuer, keys), jwks(keys),
-        keys.stream().map(SigningKey::kid).toList());
+    return new Snapshot(state.revision(), issuer, discovery(issuer, keys), jwks(keys), state.keys());
   }
 
   public static Document discovery(IssuerUrl issuer, List<SigningKey> keys) {

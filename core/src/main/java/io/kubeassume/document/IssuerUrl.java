@@ -18,11 +18,13 @@ public final class IssuerUrl {
   private final String value;
   private final String pathPrefix;
   private final boolean hasPort;
+  private final String host;
 
-  private IssuerUrl(String value, String pathPrefix, boolean hasPort) {
+  private IssuerUrl(String value, String pathPrefix, boolean hasPort, String host) {
     this.value = value;
     this.pathPrefix = pathPrefix;
     this.hasPort = hasPort;
+    this.host = host;
   }
 
   /**
@@ -57,7 +59,7 @@ public final class IssuerUrl {
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     String prefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return new IssuerUrl(raw, prefix, uri.getPort() != -1);
+    return new IssuerUrl(raw, prefix, uri.getPort() != -1, uri.getHost().toLowerCase(Locale.ROOT));
   }
 
   private static boolean isLoopback(String host) {
@@ -87,6 +89,41 @@ public final class IssuerUrl {
   /** True if the URL names a port: AWS IAM rejects such issuers. */
   public boolean hasPort() {
     return hasPort;
+  }
+
+  /** The host, lower case, without the port: what a request's Host header names. */
+  public String host() {
+    return host;
+  }
+
+  /** The path under which the documents are served, without a trailing slash: "" or e.g. {@code /clusters/a}. */
+  public String pathPrefix() {
+    return pathPrefix;
+  }
+
+  /**
+   * True if this issuer lies under {@code prefix} (an https URL such as {@code https://oidc.example.com/clusters/}):
+   * the same scheme and host, and a path that starts with the prefix's path at a segment boundary.
+   */
+  public boolean isUnder(String prefix) {
+    URI p;
+    try {
+      p = new URI(prefix);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    URI me = URI.create(value);
+    if (p.getScheme() == null || p.getHost() == null || !p.getScheme().equalsIgnoreCase(me.getScheme())
+        || !p.getHost().equalsIgnoreCase(me.getHost()) || p.getPort() != me.getPort()) {
+      return false;
+    }
+    String want = p.getRawPath() == null ? "" : p.getRawPath();
+    String path = me.getRawPath() == null ? "" : me.getRawPath();
+    if (want.isEmpty() || want.equals("/")) {
+      return true;
+    }
+    String dir = want.endsWith("/") ? want : want + "/";
+    return path.equals(want) || path.startsWith(dir);
   }
 
   /** The issuer with one trailing slash removed, the base that discovery appends to. */

@@ -14,6 +14,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import io.kubeassume.keys.KeyParser;
 import io.kubeassume.keys.SigningKey;
 import io.kubeassume.merge.KeyMerger;
+import io.kubeassume.merge.KeyRecord;
 import io.kubeassume.merge.MergeState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -155,6 +156,20 @@ class DocumentRendererTest {
     assertEquals(DocumentRenderer.jwks(List.of(rsa, ec)).asString(), snap.jwks().asString());
     assertEquals(DocumentRenderer.discovery(ISSUER, List.of(rsa, ec)).asString(), snap.discovery().asString());
     assertThrows(UnsupportedOperationException.class, () -> snap.kids().add("x"));
+    assertEquals(T0.plusSeconds(2), snap.oldestRetirement(), "rsa left the source at T0+2s");
+  }
+
+  @Test
+  void snapshotNamesTheOldestRetirementSoTheNextRemovalIsKnown() throws Exception {
+    KeyMerger merger = new KeyMerger(Duration.ofHours(1), 10);
+    MergeState s = merger.merge(MergeState.EMPTY, List.of(rsa, ec, ec2), T0).state();
+    assertEquals(null, DocumentRenderer.render(ISSUER, s).oldestRetirement(), "no retired key");
+    s = merger.merge(s, List.of(ec, ec2), T0.plusSeconds(10)).state();
+    s = merger.merge(s, List.of(ec2), T0.plusSeconds(20)).state();
+    assertEquals(T0.plusSeconds(10), DocumentRenderer.render(ISSUER, s).oldestRetirement());
+    assertEquals(s.nextExpiry(Duration.ofHours(1)).orElseThrow(), T0.plusSeconds(10).plus(Duration.ofHours(1)));
+    s = merger.merge(s, List.of(ec2), T0.plusSeconds(10).plus(Duration.ofHours(1))).state();  // rsa's window ends
+    assertEquals(T0.plusSeconds(20), DocumentRenderer.render(ISSUER, s).oldestRetirement());
   }
 
   @Test
@@ -166,12 +181,14 @@ class DocumentRendererTest {
   }
 
   @Test
-  void snapshotCopiesTheKidList() {
+  void snapshotCopiesTheKeyList() {
     Document d = DocumentRenderer.jwks(List.of());
-    List<String> kids = new java.util.ArrayList<>(List.of("a"));
-    Snapshot snap = new Snapshot(1, ISSUER, d, d, kids);
-    kids.add("b");
-    assertEquals(List.of("a"), snap.kids());
+    KeyRecord a = new KeyRecord(rsa, T0, null);
+    List<KeyRecord> keys = new java.util.ArrayList<>(List.of(a));
+    Snapshot snap = new Snapshot(1, ISSUER, d, d, keys);
+    keys.add(new KeyRecord(ec, T0, null));
+    assertEquals(List.of("r"), snap.kids());
+    assertEquals(List.of(a), snap.keys());
   }
 
   @Test

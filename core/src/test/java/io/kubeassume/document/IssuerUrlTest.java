@@ -138,4 +138,27 @@ class IssuerUrlTest {
     assertNotEquals(IssuerUrl.parse("https://h/a"), IssuerUrl.parse("https://h/a/"));
     assertNotEquals(IssuerUrl.parse("https://h/a"), "https://h/a");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} under {1}: {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "https://oidc.example.com/clusters/prod-eu, https://oidc.example.com/clusters/, true",
+      "https://oidc.example.com/clusters/prod-eu, https://oidc.example.com/clusters, true",
+      "https://oidc.example.com/clusters, https://oidc.example.com/clusters, true",
+      "https://OIDC.example.com/clusters/a, https://oidc.example.com/, true",
+      "https://oidc.example.com/clusters-evil/a, https://oidc.example.com/clusters, false",
+      "https://oidc.example.com/other/a, https://oidc.example.com/clusters/, false",
+      "https://evil.example.com/clusters/a, https://oidc.example.com/clusters/, false",
+      "https://oidc.example.com:8443/clusters/a, https://oidc.example.com/clusters/, false",
+      "http://localhost/clusters/a, https://localhost/clusters/, false"})
+  void anIssuerIsUnderAPrefixOnlyAtASegmentBoundaryOfTheSameOrigin(String issuer, String prefix, boolean under) {
+    assertEquals(under, IssuerUrl.parse(issuer).isUnder(prefix));
+  }
+
+  @Test
+  void hostAndPathPrefixAreWhatRequestsAreRoutedBy() {
+    IssuerUrl u = IssuerUrl.parse("https://OIDC.Example.com:8443/clusters/a/");
+    assertEquals("oidc.example.com", u.host());
+    assertEquals("/clusters/a", u.pathPrefix());
+    assertEquals("", IssuerUrl.parse("https://oidc.example.com").pathPrefix());
+  }
 }

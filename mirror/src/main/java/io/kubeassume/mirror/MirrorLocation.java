@@ -13,14 +13,17 @@ import java.util.regex.Pattern;
  *   <li>{@code gs://bucket/prefix}
  *   <li>{@code azblob://account/container/prefix}
  *   <li>{@code oci://namespace/bucket/prefix}
+ *   <li>{@code gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER}
  * </ul>
  *
- * The prefix is optional; the documents go to {@code <prefix>/.well-known/openid-configuration}
- * and {@code <prefix>/openid/v1/jwks}.
+ * For the buckets the prefix is optional; the documents go to {@code <prefix>/.well-known/openid-configuration}
+ * and {@code <prefix>/openid/v1/jwks}. A {@code gcp-wif} location names a GCP workload identity pool provider
+ * instead: {@code account} is the project (ID or number), {@code bucket} the pool and {@code prefix} the
+ * provider ID; {@link #gcpProviderName()} gives its IAM resource name.
  *
- * @param account the Azure storage account or the OCI namespace; {@code null} for s3 and gs
- * @param bucket the bucket (the container for Azure)
- * @param prefix the key prefix without leading or trailing slashes, {@code ""} for none
+ * @param account the Azure storage account, the OCI namespace or the GCP project; {@code null} for s3 and gs
+ * @param bucket the bucket (the container for Azure, the pool for gcp-wif)
+ * @param prefix the key prefix without leading or trailing slashes, {@code ""} for none (the provider for gcp-wif)
  */
 public record MirrorLocation(MirrorScheme scheme, String account, String bucket, String prefix) {
   private static final Pattern URI_SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$");
@@ -32,6 +35,10 @@ public record MirrorLocation(MirrorScheme scheme, String account, String bucket,
   private static final Pattern OCI_BUCKET = Pattern.compile("^[A-Za-z0-9._-]{1,256}$");
   /** Characters a key prefix may hold: no spaces, no controls, nothing a URL would need to escape ambiguously. */
   private static final Pattern PREFIX_SEGMENT = Pattern.compile("^[A-Za-z0-9._~!$&'()*+,;=:@-]+$");
+  /** A GCP project ID (6 to 30 characters) or project number. */
+  private static final Pattern GCP_PROJECT = Pattern.compile("^([a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})$");
+  /** Pool and provider IDs: 4 to 32 of [a-z0-9-]; the prefix gcp- is Google's. */
+  private static final Pattern GCP_ID = Pattern.compile("^(?!gcp-)[a-z0-9-]{4,32}$");
 
   public MirrorLocation {
     Objects.requireNonNull(scheme, "scheme");
@@ -70,6 +77,9 @@ public record MirrorLocation(MirrorScheme scheme, String account, String bucket,
     while (rest.endsWith("/")) {
       rest = rest.substring(0, rest.length() - 1);
     }
+    if (scheme == MirrorScheme.GCP_WIF) {
+      return gcpProvider(text, rest);
+    }
     String[] parts = rest.isEmpty() ? new String[0] : rest.split("/", -1);
     int fixed = scheme == MirrorScheme.S3 || scheme == MirrorScheme.GCS ? 1 : 2;
     if (parts.length < fixed || parts[0].isEmpty() || (fixed == 2 && parts[1].isEmpty())) {
@@ -95,6 +105,31 @@ public record MirrorLocation(MirrorScheme scheme, String account, String bucket,
     }
     checkNames(text, scheme, account, bucket);
     return new MirrorLocation(scheme, account, bucket, String.join("/", prefix));
+  }
+
+  /** {@code projects/P/locations/global/workloadIdentityPools/POOL/providers/PROV}, exactly. */
+  private static MirrorLocation gcpProvider(String text, String rest) {
+    String[] p = rest.split("/", -1);
+    if (p.length != 8 || !p[0].equals("projects") || !p[2].equals("locations") || !p[4].equals("workloadIdentityPools")
+        || !p[6].equals("providers")) {
+      throw bad(text, "is not a workload identity pool provider; use " + MirrorScheme.GCP_WIF.form());
+    }
+    if (!GCP_PROJECT.matcher(p[1]).matches()) {
+      throw bad(text, "has an invalid GCP project '" + p[1] + "'; use the project ID (6 to 30 lower-case letters, "
+          + "digits and hyphens) or the project number");
+    }
+    if (!p[3].equals("global")) {
+      throw bad(text, "has the location '" + p[3] + "'; workload identity pools are always in 'global'");
+    }
+    if (!GCP_ID.matcher(p[5]).matches()) {
+      throw bad(text, "has an invalid pool ID '" + p[5] + "'; use 4 to 32 lower-case letters, digits and hyphens "
+          + "(not starting with gcp-)");
+    }
+    if (!GCP_ID.matcher(p[7]).matches()) {
+      throw bad(text, "has an invalid provider ID '" + p[7] + "'; use 4 to 32 lower-case letters, digits and hyphens "
+          + "(not starting with gcp-)");
+    }
+    return new MirrorLocation(MirrorScheme.GCP_WIF, p[1], p[5], p[7]);
   }
 
   private static void checkNames(String text, MirrorScheme scheme, String account, String bucket) {
@@ -131,6 +166,7 @@ public record MirrorLocation(MirrorScheme scheme, String account, String bucket,
           throw bad(text, "has an invalid OCI bucket name '" + bucket + "'; use letters, digits, dashes, underscores and dots");
         }
       }
+      case GCP_WIF -> throw new IllegalStateException("gcp-wif locations are parsed by gcpProvider");
     }
   }
 
@@ -143,9 +179,30 @@ public record MirrorLocation(MirrorScheme scheme, String account, String bucket,
     return prefix;
   }
 
+  /** True for the buckets; false for a gcp-wif provider, which holds keys, not documents. */
+  public boolean isObjectStore() {
+    return scheme.isObjectStore();
+  }
+
+  /**
+   * The IAM resource name of a gcp-wif location,
+   * {@code projects/P/locations/global/workloadIdentityPools/POOL/providers/PROV}.
+   *
+   * @throws IllegalStateException for a bucket location
+   */
+  public String gcpProviderName() {
+    if (scheme != MirrorScheme.GCP_WIF) {
+      throw new IllegalStateException(this + " is not a gcp-wif location");
+    }
+    return "projects/" + account + "/locations/global/workloadIdentityPools/" + bucket + "/providers/" + prefix;
+  }
+
   /** The canonical URI, used as the {@code target} label of the metrics and in /readyz. */
   @Override
   public String toString() {
+    if (scheme == MirrorScheme.GCP_WIF) {
+      return scheme.scheme() + "://" + gcpProviderName();
+    }
     StringBuilder b = new StringBuilder(scheme.scheme()).append("://");
     if (account != null) {
       b.append(account).append('/');

@@ -15,7 +15,13 @@ public enum MirrorScheme {
       "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read (Storage Blob Data Reader)",
       "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write (Storage Blob Data Contributor)"),
   /** {@code oci://namespace/bucket/prefix}: OCI Object Storage. */
-  OCI("oci", "oci://NAMESPACE/BUCKET/PREFIX", "OBJECT_READ", "OBJECT_CREATE and OBJECT_OVERWRITE");
+  OCI("oci", "oci://NAMESPACE/BUCKET/PREFIX", "OBJECT_READ", "OBJECT_CREATE and OBJECT_OVERWRITE"),
+  /**
+   * {@code gcp-wif://projects/P/locations/global/workloadIdentityPools/POOL/providers/PROV}: not a bucket but
+   * a GCP workload identity pool provider whose uploaded JWKS ({@code oidc.jwksJson}) follows the served keys.
+   */
+  GCP_WIF("gcp-wif", "gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER",
+      "iam.workloadIdentityPoolProviders.get", "iam.workloadIdentityPoolProviders.update");
 
   private final String scheme;
   private final String form;
@@ -45,6 +51,11 @@ public enum MirrorScheme {
 
   public String writePermission() {
     return writePermission;
+  }
+
+  /** True for the buckets (s3, gs, azblob, oci), which hold the two documents as objects under a prefix. */
+  public boolean isObjectStore() {
+    return this != GCP_WIF;
   }
 
   /** The scheme for a URI scheme, or null. */

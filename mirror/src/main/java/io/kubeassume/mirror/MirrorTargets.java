@@ -5,7 +5,7 @@ import io.kubeassume.mirror.gcs.GcsTarget;
 import io.kubeassume.mirror.oci.OciTarget;
 import io.kubeassume.mirror.s3.S3Targets;
 
-/** Turns a {@link MirrorLocation} into the {@link MirrorTarget} for its store: one line per scheme. */
+/** Turns a bucket's {@link MirrorLocation} into the {@link MirrorTarget} for its store: one line per scheme. */
 public final class MirrorTargets {
   private MirrorTargets() {}
 
@@ -23,6 +23,8 @@ public final class MirrorTargets {
           options.endpoint()));
       case OCI -> checked(location, () -> OciTarget.create(location.account(), location.bucket(), options.region(),
           options.endpoint()));
+      case GCP_WIF -> throw new IllegalArgumentException(location + " is a workload identity pool provider, not a "
+          + "bucket: the server builds its publisher");
     };
   }
 

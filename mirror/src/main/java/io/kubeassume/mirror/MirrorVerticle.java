@@ -32,12 +32,16 @@ import org.slf4j.LoggerFactory;
 public final class MirrorVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MirrorVerticle.class);
 
-  /** One configured mirror: where, the target's client, and the publisher writing to it. */
-  public record Mirror(MirrorLocation location, MirrorTarget target, DocumentPublisher publisher) {
+  /** One configured mirror: where, and the publisher writing there (which owns the target's client). */
+  public record Mirror(MirrorLocation location, SnapshotPublisher publisher) {
     public Mirror {
       Objects.requireNonNull(location, "location");
-      Objects.requireNonNull(target, "target");
       Objects.requireNonNull(publisher, "publisher");
+    }
+
+    /** A bucket: its target's client and the document publisher writing to it. */
+    public Mirror(MirrorLocation location, MirrorTarget target, DocumentPublisher documents) {
+      this(location, new ObjectStorePublisher(location, target, documents));
     }
   }
 
@@ -54,13 +58,18 @@ public final class MirrorVerticle extends VerticleBase {
   }
 
   public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock) {
+    this(mirrors, resync, registry, clock, null);
+  }
+
+  /** @param issuer a fleet issuer's id: its mirrors' series carry it as the {@code issuer} label; null for the single issuer */
+  public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock, String issuer) {
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be positive");
     }
     this.resync = resync;
     this.clock = clock;
     for (Mirror m : mirrors) {
-      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString())));
+      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString(), issuer)));
     }
   }
 
@@ -94,7 +103,7 @@ public final class MirrorVerticle extends VerticleBase {
     for (Lane lane : lanes) {
       Mirror m = lane.mirror;
       checks.add(workers.executeBlocking(() -> {
-        MirrorCheck.check(m.location(), m.target(), m.publisher());
+        m.publisher().check();
         return null;
       }, false));
     }
@@ -106,8 +115,7 @@ public final class MirrorVerticle extends VerticleBase {
         return closeTargets().transform(ignored -> Future.<Void>failedFuture(cause));
       }
       for (Lane lane : lanes) {
-        log.info("mirror {} checked: can read and write; publishing {} and {}", lane.name,
-            lane.mirror.publisher().jwksKey(), lane.mirror.publisher().discoveryKey());
+        log.info("mirror {} checked: can read and write; publishing {}", lane.name, lane.mirror.publisher().describe());
       }
       home = context;
       resyncTimer = vertx.setPeriodic(resync.toMillis(), id -> publishAll());
@@ -134,21 +142,21 @@ public final class MirrorVerticle extends VerticleBase {
     // (each SDK call is bounded by the client's timeouts), not under them.
     List<Future<?>> running = new ArrayList<>(lanes.size());
     for (Lane lane : lanes) {
-      running.add(lane.inFlight);
+      // Only its end matters here: a last publish that failed was reported already and must not fail the undeploy.
+      running.add(lane.inFlight.otherwiseEmpty());
     }
     // A publish that failed was counted and logged when it failed; stopping still succeeds.
-    return Future.join(running).otherwiseEmpty().eventually(this::closeTargets).eventually(() -> workers.close());
+    return Future.join(running).otherwiseEmpty().eventually(this::closeTargets).eventually(() -> workers.close())
+        .andThen(done -> lanes.forEach(lane -> lane.metrics.close()));
   }
 
   private Future<Void> closeTargets() {
     return vertx.executeBlocking(() -> {
       for (Lane lane : lanes) {
-        if (lane.mirror.target() instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            log.debug("closing mirror {}: {}", lane.name, e.toString());
-          }
+        try {
+          lane.mirror.publisher().close();
+        } catch (Exception e) {
+          log.debug("closing mirror {}: {}", lane.name, e.toString());
         }
       }
       return null;
@@ -172,6 +180,7 @@ public final class MirrorVerticle extends VerticleBase {
     /** The running publish, or the last one; stop() waits for it. */
     Future<?> inFlight = Future.succeededFuture();
     String loggedError;
+    List<String> loggedLeftOut = List.of();
 
     Lane(Mirror mirror, MirrorMetrics metrics) {
       this.mirror = mirror;
@@ -209,13 +218,25 @@ public final class MirrorVerticle extends VerticleBase {
     private void succeeded(PublishResult r, long nanos) {
       String label = MirrorMetrics.label(r);
       java.time.Instant now = clock.instant();
-      metrics.succeeded(label, nanos, now.toEpochMilli());
-      status.updateAndGet(s -> s.succeeded(label, r.revision(), now));
+      metrics.succeeded(label, r.revision(), nanos, now.toEpochMilli(), r.leftOut().size());
+      status.updateAndGet(s -> s.succeeded(label, r.revision(), now, r.leftOut()));
       if (loggedError != null) {
         log.info("mirror {} recovered", name);
         loggedError = null;
       }
-      if (label.equals(MirrorMetrics.WRITTEN)) {
+      if (!r.leftOut().equals(loggedLeftOut)) {
+        // Once per distinct set: the same keys stay left out at every resync until they expire.
+        if (!r.leftOut().isEmpty()) {
+          log.warn("mirror {}: holds fewer keys than are served; left out {} retired key(s) {}, the oldest: tokens they "
+              + "signed are refused there (shorten --overlap, or rotate less often)", name, r.leftOut().size(), r.leftOut());
+        } else {
+          log.info("mirror {}: holds every served key again", name);
+        }
+        loggedLeftOut = r.leftOut();
+      }
+      if (label.equals(MirrorMetrics.WRITTEN) && r.discovery() == ObjectOutcome.NONE) {
+        log.info("mirror {}: published revision {} (its keys)", name, r.revision());
+      } else if (label.equals(MirrorMetrics.WRITTEN)) {
         log.info("mirror {}: published revision {} (jwks {}, discovery {})", name, r.revision(),
             r.jwks().name().toLowerCase(java.util.Locale.ROOT), r.discovery().name().toLowerCase(java.util.Locale.ROOT));
       } else if (label.equals(MirrorMetrics.SUPERSEDED)) {

@@ -54,11 +54,40 @@ class MirrorLocationTest {
       "azblob://Acct/issuer              | has an invalid Azure storage account name 'Acct'",
       "azblob://acct01/a--b              | has an invalid Azure container name 'a--b'",
       "oci://ns                          | is missing the namespace or bucket; use oci://NAMESPACE/BUCKET/PREFIX",
-      "oci://ns/bad bucket               | must not contain spaces"})
+      "oci://ns/bad bucket               | must not contain spaces",
+      "gcp-wif://projects/my-project     | is not a workload identity pool provider; use gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER",
+      "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/pool/providers/prov/x | is not a workload identity pool provider",
+      "gcp-wif://project/my-project/locations/global/workloadIdentityPools/pool/providers/prov | is not a workload identity pool provider",
+      "gcp-wif://projects/My_Project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a | has an invalid GCP project 'My_Project'",
+      "gcp-wif://projects/my-project/locations/europe-west1/workloadIdentityPools/k8s-pool/providers/cluster-a | has the location 'europe-west1'; workload identity pools are always in 'global'",
+      "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/gcp-pool/providers/cluster-a | has an invalid pool ID 'gcp-pool'",
+      "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/abc | has an invalid provider ID 'abc'",
+      "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a?x=1 | must not have a query or fragment"})
   void refusesBadUrisWithOneLineSayingWhy(String uri, String expected) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MirrorLocation.parse(uri));
     assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
     assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void aGcpWifLocationNamesAProviderInItsCanonicalForm() {
+    MirrorLocation l = MirrorLocation.parse(
+        " gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a/ ");
+    assertEquals(MirrorScheme.GCP_WIF, l.scheme());
+    assertEquals("my-project", l.account());
+    assertEquals("k8s-pool", l.bucket());
+    assertEquals("cluster-a", l.prefix());
+    assertEquals("projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a",
+        l.gcpProviderName());
+    assertEquals("gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a",
+        l.toString());
+    assertEquals(l, MirrorLocation.parse(l.toString()));
+    assertTrue(!l.isObjectStore());
+    assertTrue(MirrorLocation.parse("gs://oidc").isObjectStore());
+    assertEquals("123456789", MirrorLocation.parse(
+        "gcp-wif://projects/123456789/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a").account());
+    assertThrows(IllegalStateException.class, () -> MirrorLocation.parse("gs://oidc").gcpProviderName());
+    assertThrows(IllegalArgumentException.class, () -> MirrorTargets.create(l, MirrorOptions.DEFAULTS));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.kubeassume.mirror.Snapshots.key;
 import static io.kubeassume.mirror.Snapshots.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
@@ -116,13 +117,14 @@ class MirrorVerticleLifecycleTest {
     target.hold = true;
     v.offer(snapshot(1, key("a")));
     assertTrue(target.entered.await(10, TimeUnit.SECONDS), "publish started");
+    Counter errors = registry.find("kubeassume.publish.errors").counter();
     // Nothing releases the held read but its own time-out (or, wrongly, closing the target).
     vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
 
     assertFalse(target.closedWhileReading, "the target was closed under a running publish");
     assertTrue(target.closed, "the target is closed once the publish is done");
-    Counter errors = registry.find("kubeassume.publish.errors").counter();
     assertEquals(0.0, errors.count(), "the publish that was running when stopping did not fail");
+    assertNull(registry.find("kubeassume.publish.errors").counter(), "a stopped mirror's series are removed");
   }
 
   /** A last publish that failed (an unreachable store) was already counted and logged; undeploying still succeeds. */

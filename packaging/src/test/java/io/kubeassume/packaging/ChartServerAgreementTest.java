@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.kubeassume.cli.ServeParsing;
 import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ConfigException;
+import io.kubeassume.config.FleetSettings;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
 import io.kubeassume.config.StoreType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.fleet.IssuerSpec;
+import io.kubeassume.fleet.IssuerSpecParser;
+import io.kubeassume.fleet.IssuersFile;
 import io.kubeassume.mirror.MirrorLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +40,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ChartServerAgreementTest {
   static final String KEY_SECRET = "cluster-sa-keys";
+  /** An issuers file naming the key file the chart mounts from fleet.keySecrets. */
+  static final String ISSUERS_FILE = """
+      issuers:
+        - name: prod-eu
+          issuerURL: https://oidc.example.com/clusters/prod-eu
+          source:
+            files: [/etc/kubeassume/keys/cluster-sa-keys/sa.pub]
+      """;
 
   @TempDir
   Path root;
@@ -51,7 +63,9 @@ class ChartServerAgreementTest {
         "kubeassume-server-tls", tls,
         "oidc-serving-cert", tls,
         "kubeassume-state", Map.of(),
-        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
+        "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
+        "kubeassume-gcp", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
+        "fleet-issuers", Map.of("issuers.yaml", ISSUERS_FILE));
   }
 
   record Started(ServeParsing.Accepted accepted, PodRuntime pod) {
@@ -66,7 +80,11 @@ class ChartServerAgreementTest {
 
   /** Renders with these values, lays the pod out and runs the server's parsing; fails on any disagreement. */
   Started start(String values) {
-    PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());
+    return start(Charts.render(values));
+  }
+
+  Started start(Rendered chart) {
+    PodRuntime pod = new PodRuntime(chart, root, namespaceObjects());
     Set<String> twins = ServeParsing.serveVariables();
     pod.renderedEnvironment().forEach((name, value) -> {
       if (name.startsWith("KUBEASSUME_")) {
@@ -204,6 +222,7 @@ class ChartServerAgreementTest {
       gs     | gs://oidc-bucket/cluster-a
       azblob | azblob://oidcaccount/oidc/cluster-a
       oci    | oci://tenancyns/oidc-bucket/cluster-a
+      gcp-wif | gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a
       """)
   void eachMirrorScheme(String scheme, String target) {
     Started s = start("mirror:\n  targets: [" + target + "]\n  resync: 10m\n");
@@ -232,6 +251,45 @@ class ChartServerAgreementTest {
             .mirrorRegion("eu-west-1")
             .build(),
         s.config());
+  }
+
+  @Test
+  void gcpWifMirrorWithAPrivateIamEndpointAndFederatedCredentials() {
+    String target = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
+    Started s = start("""
+        mirror:
+          targets: [%s]
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          gcp:
+            credentialConfigMap: gcp-wif
+            audience: //iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/ops-pool/providers/ops
+        """.formatted(target));
+    assertEquals(expected()
+            .mirrors(List.of(MirrorLocation.parse(target)))
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
+            .build(),
+        s.config());
+  }
+
+  /** The complete values file of docs/setup-gcp.md ("Issuers that are not public") renders and is accepted. */
+  @Test
+  void theValuesExampleForIssuersThatAreNotPublic() {
+    String doc = read("docs/setup-gcp.md");
+    int section = doc.indexOf("### 3. Helm values");
+    int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+    String values = doc.substring(start, doc.indexOf("```", start));
+    PodRuntime pod = new PodRuntime(Rendered.parse(Charts.templateExactly(values)), root, namespaceObjects());
+    ServeConfig c;
+    try {
+      c = ServeParsing.serve(pod.environment(), pod.args()).config();
+    } catch (ConfigException e) {
+      throw new AssertionError("kubeassume serve refuses the documented values: " + e.getMessage(), e);
+    }
+    assertEquals(List.of(MirrorLocation.parse(
+        "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a")), c.mirrors());
+    assertEquals(StoreType.CONFIGMAP, c.store());
+    assertEquals("/etc/kubeassume/gcp/credential-configuration.json",
+        pod.renderedEnvironment().get("GOOGLE_APPLICATION_CREDENTIALS"));
   }
 
   @Test
@@ -306,6 +364,87 @@ class ChartServerAgreementTest {
     }
   }
 
+  @Test
+  void fleetOfObjectsInTheWatchedNamespaces() {
+    Started s = start(Charts.renderExactly(ChartFleetTest.KUBERNETES));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+            List.of("team-a", "team-b"))).cluster(cluster()).build(),
+        s.config());
+  }
+
+  @Test
+  void fleetOfObjectsInEveryNamespaceWithTuning() {
+    Started s = start(Charts.renderExactly("""
+        fleet: {enabled: true}
+        overlap: 48h
+        maxAge: 120
+        leaderElection: {leaseName: fleet-leader}
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of(), List.of()))
+            .overlap(java.time.Duration.ofHours(48))
+            .maxAgeSeconds(120)
+            .cluster(cluster().withLeaseName("fleet-leader"))
+            .build(),
+        s.config());
+  }
+
+  @Test
+  void fleetWithTheMirrorSettingsOfEveryIssuer() {
+    Started s = start(Charts.renderExactly(ChartFleetTest.KUBERNETES + """
+        mirror:
+          endpoint: https://minio.example.com:9000
+          region: eu-west-1
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          resync: 10m
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+            List.of("team-a", "team-b")))
+            .cluster(cluster())
+            .mirrorEndpoint(URI.create("https://minio.example.com:9000"))
+            .mirrorRegion("eu-west-1")
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
+            .mirrorResync(java.time.Duration.ofMinutes(10))
+            .build(),
+        s.config());
+  }
+
+  @Test
+  void fleetFromAnIssuersFileWithItsKeysAndStateOnVolumes() throws Exception {
+    Started s = start(Charts.renderExactly("""
+        replicaCount: 1
+        fleet:
+          enabled: true
+          source: file
+          issuersConfigMap: fleet-issuers
+          keySecrets: [{name: cluster-sa-keys, items: [sa.pub]}]
+          issuerUrlPrefixes: ['https://oidc.example.com/clusters/']
+        persistence: {existingClaim: kubeassume-state}
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.file(s.host("/etc/kubeassume/issuers/issuers.yaml"),
+            s.host("/var/lib/kubeassume"), List.of("https://oidc.example.com/clusters/"))).build(),
+        s.config());
+    // The file's key path is one the pod has: the server would read the mounted public key there.
+    IssuersFile.Content content = IssuersFile.read(s.host("/etc/kubeassume/issuers/issuers.yaml"),
+        new IssuerSpecParser.Context(false, java.time.Duration.ofHours(24), 300));
+    assertEquals(Map.of(), content.invalid());
+    Path key = ((IssuerSpec.KeyFiles) content.specs().get(0).source()).paths().get(0);
+    assertTrue(s.pod.volumeOf(key.toString()).isPresent(), key + " is on no volume of the pod");
+    assertTrue(Files.isRegularFile(s.host(key.toString())), key + " is not mounted");
+  }
+
+  @Test
+  void theFleetsPlainManifestsAreAcceptedToo() throws IOException {
+    PodRuntime pod = new PodRuntime(Rendered.parse(Files.readString(Repo.file("deploy/manifests/kubeassume-fleet.yaml"))),
+        root, namespaceObjects());
+    try {
+      assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+              List.of("kubeassume-issuers"))).cluster(cluster()).build(),
+          ServeParsing.serve(pod.environment(), pod.args()).config());
+    } catch (ConfigException e) {
+      fail("kubeassume serve refuses deploy/manifests/kubeassume-fleet.yaml: " + e.getMessage());
+    }
+  }
+
   /**
    * Values the schema cannot judge fully (a bucket name's rules, a zero duration) still render;
    * the server's own checks, run here, refuse them, naming the flag and the variable the chart set.
@@ -317,6 +456,8 @@ class ChartServerAgreementTest {
       zero overlap          | overlap: 0s                                          | --overlap (from KUBEASSUME_OVERLAP)
       zero poll interval    | pollInterval: 0ms                                    | --poll-interval (from KUBEASSUME_POLL_INTERVAL)
       endpoint with a query | mirror: {targets: [s3://b-1], endpoint: 'https://m?x=1'} | --mirror-endpoint (from KUBEASSUME_MIRROR_ENDPOINT)
+      gcp-wif provider id   | mirror: {targets: ['gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/gcp-x']} | --mirror (from KUBEASSUME_MIRROR)
+      iam endpoint, buckets | mirror: {targets: [s3://b-1], gcpIamEndpoint: 'https://iam.example.com'} | --gcp-iam-endpoint (from KUBEASSUME_GCP_IAM_ENDPOINT)
       """)
   void aValueTheServerRefusesFailsHere(String description, String values, String named) {
     PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());

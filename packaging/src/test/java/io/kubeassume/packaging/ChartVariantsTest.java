@@ -151,6 +151,27 @@ class ChartVariantsTest {
   }
 
   @Test
+  void gcpWifTargetUsesTheGcpCredentialsAndTheIamEndpoint() {
+    String audience = "//iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/ops-pool/providers/ops";
+    String target = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
+    Rendered r = Charts.render("""
+        mirror:
+          targets: [%s]
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          gcp:
+            credentialConfigMap: kubeassume-gcp-wif
+            audience: %s
+        """.formatted(target, audience));
+
+    assertEquals(target, r.env().get("KUBEASSUME_MIRROR"));
+    assertEquals("https://iam-psc.p.googleapis.com", r.env().get("KUBEASSUME_GCP_IAM_ENDPOINT"));
+    assertEquals(mount(r, "gcp-credential-config").getMountPath() + "/credential-configuration.json",
+        r.env().get("GOOGLE_APPLICATION_CREDENTIALS"));
+    assertEquals(audience, projectedToken(r, "gcp-token").getAudience());
+    assertFalse(r.env().containsKey("KUBEASSUME_MIRROR_ENDPOINT"));
+  }
+
+  @Test
   void azureMirrorUsesAzureWorkloadIdentity() {
     Rendered r = Charts.render("""
         mirror:

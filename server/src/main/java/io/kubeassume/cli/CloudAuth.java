@@ -10,6 +10,7 @@ import com.oracle.bmc.auth.BasicAuthenticationDetailsProvider;
 import com.oracle.bmc.auth.ConfigFileAuthenticationDetailsProvider;
 import com.oracle.bmc.http.signing.DefaultRequestSigner;
 import com.oracle.bmc.http.signing.RequestSigner;
+import io.kubeassume.gcp.GoogleBearer;
 import io.kubeassume.setup.JsonHttp;
 import io.kubeassume.setup.SetupException;
 import java.io.IOException;
@@ -27,24 +28,7 @@ final class CloudAuth {
 
   /** A bearer token from the Google auth library (Application Default Credentials unless given), refreshed by it. */
   static JsonHttp.Auth google(GoogleCredentials given) {
-    GoogleCredentials[] credentials = {given};
-    return (method, uri, headers, body) -> {
-      try {
-        if (credentials[0] == null) {
-          credentials[0] = GoogleCredentials.getApplicationDefault()
-              .createScoped(List.of("https://www.googleapis.com/auth/cloud-platform"));
-        }
-        Map<String, List<String>> meta = credentials[0].getRequestMetadata(uri);
-        List<String> authz = meta.get("Authorization");
-        if (authz == null || authz.isEmpty()) {
-          throw new SetupException("the Google credentials gave no Authorization header");
-        }
-        return Map.of("Authorization", authz.get(0));
-      } catch (IOException e) {
-        throw new SetupException("no usable Google credentials (" + e.getMessage().lines().findFirst().orElse("")
-            + "): run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS");
-      }
-    };
+    return new GoogleBearer(given);
   }
 
   /** A bearer token for ARM (DefaultAzureCredential unless given), fetched once for the whole run. */

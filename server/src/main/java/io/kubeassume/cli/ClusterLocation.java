@@ -40,11 +40,16 @@ final class ClusterLocation {
 
   /** Why none was found and what to do, for the one line start-up stops with. */
   String notFound(boolean filesSource) {
+    return notFound(filesSource ? "--store file (state in --state-file)" : "--source files --keys PATH (e.g. --keys certs/dev/sa.pub)");
+  }
+
+  /** @param localAlternative the flags that run without a cluster */
+  String notFound(String localAlternative) {
     String variable = env.get("KUBECONFIG");
     return "no cluster found: no in-cluster service account (KUBERNETES_SERVICE_HOST and " + serviceAccountToken + "), "
         + (variable == null ? "no KUBECONFIG" : "no file of KUBECONFIG (" + variable + ") exists")
         + ", no " + home.resolve(".kube/config") + "; give --kubeconfig FILE to use a cluster, or run locally with "
-        + (filesSource ? "--store file (state in --state-file)" : "--source files --keys PATH (e.g. --keys certs/dev/sa.pub)");
+        + localAlternative;
   }
 
   private Path kubeconfig() {

@@ -3,6 +3,8 @@ package io.kubeassume.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +21,7 @@ final class HelpLayout {
   private static final char GLUE = '\u0000';
   /** Where option descriptions start. */
   private static final int DESCRIPTION_COLUMN = 30;
+  private static final Pattern REQUIRED_UNLESS = Pattern.compile("Required, unless (--[a-z-]+)");
 
   private HelpLayout() {}
 
@@ -43,14 +46,24 @@ final class HelpLayout {
     return o.required() || String.join(" ", o.description()).contains("Required.");
   }
 
-  /** {@code kubeassume serve --issuer-url=URL [OPTIONS]}: what must be given, then the rest. */
+  /** The option that may replace {@code o} ("Required, unless --issuers ..." in its description), else null. */
+  static OptionSpec alternative(CommandSpec spec, OptionSpec o) {
+    Matcher m = REQUIRED_UNLESS.matcher(String.join(" ", o.description()));
+    return m.find() ? spec.findOption(m.group(1)) : null;
+  }
+
+  /** {@code kubeassume serve (--issuer-url=URL | --issuers=FILE|kubernetes) [OPTIONS]}: what must be given, then the rest. */
   static String synopsis(Help help) {
     CommandSpec spec = help.commandSpec();
     StringBuilder b = new StringBuilder(spec.qualifiedName());
     boolean optional = false;
     for (OptionSpec o : spec.options()) {
+      OptionSpec instead = alternative(spec, o);
       if (required(o)) {
         b.append(' ').append(label(o));
+      } else if (instead != null) {
+        b.append(" (").append(label(o)).append(" | ").append(label(instead)).append(')');
+        optional = true;
       } else if (!o.usageHelp() && !o.versionHelp()) {
         optional = true;
       }

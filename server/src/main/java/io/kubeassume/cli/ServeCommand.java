@@ -1,6 +1,7 @@
 package io.kubeassume.cli;
 
 import io.kubeassume.config.ClusterSettings;
+import io.kubeassume.config.FleetSettings;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
@@ -58,8 +59,28 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--issuer-url", paramLabel = "URL",
       description = "Public issuer URL, identical to the API server's --service-account-issuer "
-          + "(https; http only for localhost). Required. Env: KUBEASSUME_ISSUER_URL")
+          + "(https; http only for localhost). Required, unless --issuers declares a fleet. Env: KUBEASSUME_ISSUER_URL")
   String issuerUrl;
+
+  @Option(names = "--issuers", paramLabel = "FILE|kubernetes",
+      description = "Serve a fleet of issuers instead of --issuer-url: those declared in FILE (YAML or JSON, watched), or "
+          + "by the OIDCIssuer objects in the cluster (kubernetes). See docs/fleet.md. Env: KUBEASSUME_ISSUERS")
+  String issuers;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "With --issuers FILE: a state file per issuer, so a restart still serves retired keys. Default: "
+          + "state in memory. Env: KUBEASSUME_STATE_DIR")
+  String stateDir;
+
+  @Option(names = "--issuer-url-prefix", paramLabel = "URL", split = ",",
+      description = "With --issuers: only issuers under one of these URLs are served, e.g. "
+          + "https://oidc.example.com/clusters/; repeatable. Default: any URL. Env: KUBEASSUME_ISSUER_URL_PREFIX (comma-separated)")
+  List<String> issuerUrlPrefixes = new ArrayList<>();
+
+  @Option(names = "--watch-namespaces", paramLabel = "NAMESPACE", split = ",",
+      description = "With --issuers kubernetes: read OIDCIssuer objects and their Secrets only in these namespaces; "
+          + "repeatable. Default: every namespace. Env: KUBEASSUME_WATCH_NAMESPACES (comma-separated)")
+  List<String> watchNamespaces = new ArrayList<>();
 
   @Option(names = "--source", paramLabel = "kubernetes|files", defaultValue = "kubernetes",
       description = "Where the public keys come from: kubernetes (the API server's own /openid/v1/jwks, read by "
@@ -179,8 +200,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--mirror", paramLabel = "URI", split = ",",
       description = "Also publish the two documents to object storage: s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, "
-          + "azblob://ACCOUNT/CONTAINER/PREFIX or oci://NAMESPACE/BUCKET/PREFIX; repeatable. Credentials come from "
-          + "each cloud SDK's default chain. Env: KUBEASSUME_MIRROR (comma-separated)")
+          + "azblob://ACCOUNT/CONTAINER/PREFIX or oci://NAMESPACE/BUCKET/PREFIX; or keep a GCP provider's uploaded "
+          + "JWKS in step: gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; "
+          + "repeatable. Credentials come from each cloud SDK's default chain. Env: KUBEASSUME_MIRROR (comma-separated)")
   List<String> mirrors = new ArrayList<>();
 
   @Option(names = "--mirror-endpoint", paramLabel = "URL",
@@ -192,6 +214,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Region of the --mirror bucket, e.g. eu-west-1. Default: the SDK's region lookup "
           + "(AWS_REGION, profile, instance metadata). Env: KUBEASSUME_MIRROR_REGION")
   String mirrorRegion;
+
+  @Option(names = "--gcp-iam-endpoint", paramLabel = "URL",
+      description = "IAM API endpoint for --mirror gcp-wif://... (a private endpoint, or a local API in tests). "
+          + "Default: https://iam.googleapis.com. Env: KUBEASSUME_GCP_IAM_ENDPOINT")
+  String gcpIamEndpoint;
 
   @Option(names = "--mirror-resync", paramLabel = "DURATION", defaultValue = "5m",
       description = "How often the mirrors are re-checked and repaired (deleted or altered objects) even without "
@@ -302,6 +329,15 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Checks every flag; the first problem found is reported with the flag's name. */
   ServeConfig toConfig() throws ConfigException {
+    if (issuers != null && !issuers.isBlank()) {
+      return fleetConfig();
+    }
+    for (String fleetOnly : List.of("--state-dir", "--issuer-url-prefix", "--watch-namespaces")) {
+      if (given(fleetOnly)) {
+        throw new ConfigException(flag(fleetOnly), "is only for a fleet (--issuers FILE or --issuers kubernetes); remove it, "
+            + "or declare the issuers with --issuers");
+      }
+    }
     if (issuerUrl == null || issuerUrl.isBlank()) {
       throw new ConfigException("--issuer-url", "is required: the public URL clouds fetch the documents from, "
           + "identical to the API server's --service-account-issuer (e.g. --issuer-url https://oidc.example.com, "
@@ -349,6 +385,7 @@ final class ServeCommand implements Callable<Integer> {
     List<MirrorLocation> mirrorLocations = mirrorLocations();
     URI endpoint = mirrorEndpoint(mirrorLocations);
     String region = mirrorRegion(mirrorLocations);
+    URI gcpIam = gcpIamEndpoint(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
     ConnectionLimits limits = connectionLimits();
     if (noCluster != null) {
@@ -375,6 +412,7 @@ final class ServeCommand implements Callable<Integer> {
         .cluster(cluster)
         .limits(limits)
         .h2c(h2c)
+        .gcpIamEndpoint(gcpIam)
         .build();
   }
 
@@ -385,6 +423,130 @@ final class ServeCommand implements Callable<Integer> {
     Duration request = duration("--request-timeout", requestTimeout, Duration.ofMillis(100));
     Duration idle = duration("--idle-timeout", idleTimeout, Duration.ofMillis(100));
     return new ConnectionLimits(connections, connections, request, idle);
+  }
+
+  /** {@code --issuers}: the fleet's declarations, and the server-wide settings that still apply to every issuer. */
+  private ServeConfig fleetConfig() throws ConfigException {
+    for (String single : List.of("--issuer-url", "--keys", "--source", "--store", "--state-file", "--configmap")) {
+      if (given(single)) {
+        throw new ConfigException(flag(single), "is for a single issuer; with --issuers each issuer declares its own "
+            + "(see docs/fleet.md): remove it");
+      }
+    }
+    List<String> prefixes = new ArrayList<>();
+    for (String p : issuerUrlPrefixes) {
+      if (p.isBlank()) {
+        continue;
+      }
+      try {
+        IssuerUrl.parse(p.strip());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(flag("--issuer-url-prefix"), e.getMessage().replace("issuer", "prefix"));
+      }
+      prefixes.add(p.strip());
+    }
+    boolean kubernetes = FleetSettings.KUBERNETES_VALUE.equals(issuers.strip());
+    FleetSettings fleet;
+    ClusterSettings cluster = null;
+    Path kubeconfigFile = null;
+    String noCluster = null;
+    if (kubernetes) {
+      if (given("--state-dir")) {
+        throw new ConfigException(flag("--state-dir"), "is only for --issuers FILE; with --issuers kubernetes each "
+            + "issuer's state lives in its OIDCIssuer's status");
+      }
+      List<String> namespaces = new ArrayList<>();
+      for (String ns : watchNamespaces) {
+        if (ns.isBlank()) {
+          continue;
+        }
+        if (!ResourceNames.isDnsLabel(ns.strip())) {
+          throw new ConfigException(flag("--watch-namespaces"), "'" + ns + "' is not a namespace name");
+        }
+        namespaces.add(ns.strip());
+      }
+      kubeconfigFile = kubeconfig(SourceType.KUBERNETES, StoreType.CONFIGMAP);
+      // As for one issuer: without a cluster, stop with the reason once the other flags are checked.
+      ClusterLocation location = clusterLocation != null ? clusterLocation : ClusterLocation.of(environment);
+      noCluster = kubeconfigFile == null && !location.found()
+          ? location.notFound("--issuers FILE (issuers declared in a file, docs/fleet.md)") : null;
+      cluster = cluster(kubeconfigFile, noCluster == null);
+      fleet = FleetSettings.kubernetes(prefixes, namespaces);
+    } else {
+      if (given("--watch-namespaces")) {
+        throw new ConfigException(flag("--watch-namespaces"), "is only for --issuers kubernetes");
+      }
+      Path file = Path.of(issuers.strip());
+      if (!Files.isRegularFile(file)) {
+        throw new ConfigException(flag("--issuers"), file + " is not a file; name an issuers file (docs/fleet.md), or use "
+            + "--issuers kubernetes to serve the cluster's OIDCIssuer objects");
+      }
+      fleet = FleetSettings.file(file.toAbsolutePath(), stateDirectory(), prefixes);
+    }
+    int publicPort = port("--port", port);
+    int mgmtPort = port("--management-port", managementPort);
+    if (publicPort == mgmtPort && publicPort != 0) {
+      throw new ConfigException(flag("--management-port"), "is the same as --port (" + publicPort
+          + "); the management port must be separate so no Ingress exposes it");
+    }
+    if (bind == null || bind.isBlank()) {
+      throw new ConfigException(flag("--bind"), "is empty; use an address such as 0.0.0.0 or 127.0.0.1");
+    }
+    // The issuers name their mirrors (spec.mirrors); these settings apply to all of them.
+    URI fleetMirrorEndpoint = mirrorEndpoint == null || mirrorEndpoint.isBlank() ? null
+        : endpointUrl("--mirror-endpoint", mirrorEndpoint, "https://minio.example.com:9000");
+    URI fleetGcpIam = gcpIamEndpoint == null || gcpIamEndpoint.isBlank() ? null
+        : endpointUrl("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
+    if (given("--mirror")) {
+      throw new ConfigException(flag("--mirror"), "is for a single issuer; with --issuers each issuer names its own "
+          + "mirrors (spec.mirrors): remove it");
+    }
+    ServeConfig config = ServeConfig.fleetBuilder(fleet)
+        .mirrorEndpoint(fleetMirrorEndpoint)
+        .mirrorRegion(regionName())
+        .gcpIamEndpoint(fleetGcpIam)
+        .mirrorResync(duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1)))
+        .bind(bind.strip())
+        .port(publicPort)
+        .managementPort(mgmtPort)
+        .overlap(duration("--overlap", overlap, Duration.ofSeconds(1)))
+        .maxAgeSeconds(number("--max-age", maxAge, 0, 31_536_000))
+        .maxKeys((int) number("--max-keys", maxKeys, 1, 10_000))
+        .pollInterval(duration("--poll-interval", pollInterval, Duration.ofSeconds(1)))
+        .kubeconfig(kubeconfigFile)
+        .tls(tlsFiles())
+        .cluster(cluster)
+        .limits(connectionLimits())
+        .h2c(h2c)
+        .build();
+    if (noCluster != null) {
+      throw new ConfigException("--kubeconfig", noCluster);
+    }
+    return config;
+  }
+
+  private Path stateDirectory() throws ConfigException {
+    if (stateDir == null || stateDir.isBlank()) {
+      return null;
+    }
+    Path dir = Path.of(stateDir.strip()).toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new ConfigException(flag("--state-dir"), "cannot create " + dir + " (" + e.getMessage()
+          + "); mount a writable volume there or choose another directory");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new ConfigException(flag("--state-dir"), dir + " is not writable; mount a writable volume there");
+    }
+    return dir;
+  }
+
+  /** Whether the flag was given, on the command line or through its environment twin. */
+  private boolean given(String name) {
+    boolean onCommandLine = spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption(name);
+    return onCommandLine || environment.suppliedBy(name) != null;
   }
 
   private List<Path> keyPaths() throws ConfigException {
@@ -518,19 +680,35 @@ final class ServeCommand implements Callable<Integer> {
     if (mirrorEndpoint == null || mirrorEndpoint.isBlank()) {
       return null;
     }
-    if (locations.isEmpty()) {
-      throw new ConfigException(flag("--mirror-endpoint"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    if (locations.stream().noneMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--mirror-endpoint"), "is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX "
+          + "or remove it" + (locations.isEmpty() ? "" : " (gcp-wif mirrors take --gcp-iam-endpoint)"));
     }
+    return endpointUrl("--mirror-endpoint", mirrorEndpoint, "https://minio.example.com:9000");
+  }
+
+  private URI gcpIamEndpoint(List<MirrorLocation> locations) throws ConfigException {
+    if (gcpIamEndpoint == null || gcpIamEndpoint.isBlank()) {
+      return null;
+    }
+    if (locations.stream().allMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--gcp-iam-endpoint"), "is only for gcp-wif mirrors; add --mirror "
+          + "gcp-wif://projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER or remove it");
+    }
+    return endpointUrl("--gcp-iam-endpoint", gcpIamEndpoint, "https://iam.googleapis.com");
+  }
+
+  private URI endpointUrl(String name, String value, String example) throws ConfigException {
     URI uri;
     try {
-      uri = new URI(mirrorEndpoint.strip());
+      uri = new URI(value.strip());
     } catch (URISyntaxException e) {
-      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' is not a URL; use e.g. https://minio.example.com:9000");
+      throw new ConfigException(flag(name), "'" + value + "' is not a URL; use e.g. " + example);
     }
     if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
         || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-      throw new ConfigException(flag("--mirror-endpoint"), "'" + mirrorEndpoint + "' must be an http(s) URL with a host and "
-          + "no query or credentials, e.g. https://minio.example.com:9000");
+      throw new ConfigException(flag(name), "'" + value + "' must be an http(s) URL with a host and "
+          + "no query or credentials, e.g. " + example);
     }
     return uri;
   }
@@ -539,8 +717,17 @@ final class ServeCommand implements Callable<Integer> {
     if (mirrorRegion == null || mirrorRegion.isBlank()) {
       return null;
     }
-    if (locations.isEmpty()) {
-      throw new ConfigException(flag("--mirror-region"), "is only for --mirror; add --mirror s3://BUCKET/PREFIX or remove it");
+    if (locations.stream().noneMatch(MirrorLocation::isObjectStore)) {
+      throw new ConfigException(flag("--mirror-region"), "is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX or "
+          + "remove it");
+    }
+    return regionName();
+  }
+
+  /** {@code --mirror-region} checked as a region name; null without it. */
+  private String regionName() throws ConfigException {
+    if (mirrorRegion == null || mirrorRegion.isBlank()) {
+      return null;
     }
     String r = mirrorRegion.strip();
     if (!r.matches("[a-z0-9][a-z0-9-]*[a-z0-9]")) {

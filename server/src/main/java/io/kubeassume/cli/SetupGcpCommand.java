@@ -6,7 +6,7 @@ import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.setup.JsonHttp;
 import io.kubeassume.setup.SetupException;
 import io.kubeassume.setup.SetupOutput;
-import io.kubeassume.setup.gcp.GcpPlanner;
+import io.kubeassume.gcp.UploadedJwks;
 import io.kubeassume.setup.gcp.GcpRequest;
 import io.kubeassume.setup.gcp.GcpSetup;
 import io.vertx.core.json.DecodeException;
@@ -151,7 +151,7 @@ final class SetupGcpCommand implements Callable<Integer> {
     } catch (DecodeException e) {
       throw new ConfigException(flags.flag("--jwks-file"), f + " is not JSON; give a JWKS ({\"keys\":[...]})");
     }
-    String problem = GcpPlanner.jwksProblem(json);
+    String problem = UploadedJwks.problem(json);
     if (problem != null) {
       throw new ConfigException(flags.flag("--jwks-file"), f + " " + problem);
     }

@@ -1,17 +1,25 @@
 package io.kubeassume.cli;
 
+import com.google.auth.oauth2.GoogleCredentials;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.gcp.WorkloadIdentityIam;
+import io.kubeassume.mirror.MirrorLocation;
+import io.kubeassume.setup.JsonHttp;
+import io.kubeassume.setup.SetupException;
 import io.kubeassume.verify.CheckResult;
 import io.kubeassume.verify.Cloud;
+import io.kubeassume.verify.GcpUploadRules;
 import io.kubeassume.verify.Report;
 import io.kubeassume.verify.Status;
 import io.kubeassume.verify.TlsObservation;
 import io.kubeassume.verify.Verifier;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -78,6 +86,19 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Report format. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_OUTPUT")
   String output;
 
+  @Option(names = "--gcp-provider", paramLabel = "NAME",
+      description = "Also compare the uploaded JWKS of this GCP workload identity pool provider with the served keys "
+          + "(a warning when it is stale): projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/"
+          + "PROVIDER. Reads it with Application Default Credentials. Env: KUBEASSUME_GCP_PROVIDER")
+  String gcpProvider;
+
+  @Option(names = "--gcp-iam-endpoint", paramLabel = "URL", defaultValue = WorkloadIdentityIam.DEFAULT_ENDPOINT,
+      description = "IAM API endpoint for --gcp-provider. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_GCP_IAM_ENDPOINT")
+  String gcpIamEndpoint;
+
+  /** Set by tests; null means Application Default Credentials. */
+  GoogleCredentials gcpCredentials;
+
   @Override
   public Integer call() {
     IssuerUrl issuer;
@@ -85,12 +106,17 @@ final class VerifyCommand implements Callable<Integer> {
     String tokenText;
     KeyStore cas;
     boolean json;
+    MirrorLocation provider;
+    URI iamEndpoint;
     try {
       issuer = issuer();
       clouds = clouds();
       tokenText = token();
       cas = caStore();
       json = json();
+      provider = gcpProvider(clouds);
+      iamEndpoint = provider == null ? null
+          : new SetupFlags(spec).url("--gcp-iam-endpoint", gcpIamEndpoint, WorkloadIdentityIam.DEFAULT_ENDPOINT);
       if (audience != null && audience.isBlank()) {
         throw new ConfigException(flag("--audience"), "is empty; give the audience the token must carry, or leave it out");
       }
@@ -102,7 +128,9 @@ final class VerifyCommand implements Callable<Integer> {
     }
     Report report;
     try {
-      report = new Verifier(cas, Clock.systemUTC()).verify(issuer, clouds, tokenText, audience == null ? null : audience.strip());
+      Verifier.Outcome outcome = new Verifier(cas, Clock.systemUTC()).inspect(issuer, clouds, tokenText,
+          audience == null ? null : audience.strip());
+      report = provider == null ? outcome.report() : withUploadCheck(outcome, provider, iamEndpoint);
     } catch (GeneralSecurityException e) {
       spec.commandLine().getErr().println("kubeassume verify: cannot set up TLS: " + e.getMessage());
       spec.commandLine().getErr().flush();
@@ -112,6 +140,49 @@ final class VerifyCommand implements Callable<Integer> {
     out.print(json ? json(report) : text(report));
     out.flush();
     return report.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  /** The report plus {@code gcp.uploaded-jwks}: the provider read once (GET), compared with the served keys. */
+  private Report withUploadCheck(Verifier.Outcome outcome, MirrorLocation provider, URI endpoint) {
+    String name = provider.gcpProviderName();
+    CheckResult check;
+    try {
+      JsonHttp.Response r = new WorkloadIdentityIam(new JsonHttp(CloudAuth.google(gcpCredentials)), endpoint.toString())
+          .get(name);
+      check = r.ok() ? GcpUploadRules.check(name, r.json() == null ? new JsonObject() : r.json(),
+          outcome.evidence().jwksKeys())
+          : GcpUploadRules.unreadable(name, "HTTP " + r.status() + " " + r.errorMessage());
+    } catch (SetupException e) {
+      check = GcpUploadRules.unreadable(name, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      check = GcpUploadRules.unreadable(name, "interrupted");
+    }
+    Report r = outcome.report();
+    if (check == null) {
+      return r;
+    }
+    List<CheckResult> results = new ArrayList<>(r.results());
+    results.add(check);
+    return new Report(r.issuer(), r.clouds(), results, r.discoveryTls(), r.jwksTls());
+  }
+
+  private MirrorLocation gcpProvider(Set<Cloud> clouds) throws ConfigException {
+    String raw = SetupFlags.optional(gcpProvider);
+    if (raw == null) {
+      return null;
+    }
+    if (!clouds.contains(Cloud.GCP)) {
+      throw new ConfigException(flag("--gcp-provider"), "is for the gcp rules; add gcp to --cloud or leave "
+          + "--gcp-provider out");
+    }
+    try {
+      return MirrorLocation.parse(raw.startsWith("gcp-wif://") ? raw : "gcp-wif://" + raw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--gcp-provider"), "'" + raw + "' is not a provider name; use "
+          + "projects/PROJECT/locations/global/workloadIdentityPools/POOL/providers/PROVIDER ("
+          + e.getMessage().replaceFirst("^'[^']*' ", "") + ")");
+    }
   }
 
   static String text(Report r) {

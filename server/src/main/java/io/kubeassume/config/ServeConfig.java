@@ -37,7 +37,9 @@ public record ServeConfig(
     ClusterSettings cluster,
     ConnectionLimits limits,
     boolean h2c,
-    Duration livenessLimit) {
+    Duration livenessLimit,
+    URI gcpIamEndpoint,
+    FleetSettings fleet) {
 
   /** How long a public event loop may go without running before /healthz fails. */
   public static final Duration DEFAULT_LIVENESS_LIMIT = Duration.ofSeconds(10);
@@ -55,7 +57,9 @@ public record ServeConfig(
   public static final Duration DEFAULT_MIRROR_RESYNC = Duration.ofMinutes(5);
 
   public ServeConfig {
-    Objects.requireNonNull(issuer, "issuer");
+    if (fleet == null) {
+      Objects.requireNonNull(issuer, "issuer");
+    }
     Objects.requireNonNull(source, "source");
     keys = List.copyOf(keys);
     mirrors = List.copyOf(mirrors);
@@ -72,6 +76,16 @@ public record ServeConfig(
 
   public static Builder builder(IssuerUrl issuer) {
     return new Builder(issuer);
+  }
+
+  /** A fleet: no single issuer, the issuers come from {@code fleet}. */
+  public static Builder fleetBuilder(FleetSettings fleet) {
+    return new Builder(null).fleet(fleet);
+  }
+
+  /** True when this process serves a fleet declared by {@code --issuers}, not the one issuer of {@code --issuer-url}. */
+  public boolean isFleet() {
+    return fleet != null;
   }
 
   /** Defaults as documented for each flag. */
@@ -105,6 +119,9 @@ public record ServeConfig(
     private ConnectionLimits limits = ConnectionLimits.forHeap(Runtime.getRuntime().maxMemory());
     private boolean h2c;
     private Duration livenessLimit = DEFAULT_LIVENESS_LIMIT;
+    /** Null: https://iam.googleapis.com, for gcp-wif mirrors. */
+    private URI gcpIamEndpoint;
+    private FleetSettings fleet;
 
     private Builder(IssuerUrl issuer) {
       this.issuer = issuer;
@@ -133,11 +150,13 @@ public record ServeConfig(
     public Builder limits(ConnectionLimits v) { limits = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
     public Builder livenessLimit(Duration v) { livenessLimit = v; return this; }
+    public Builder gcpIamEndpoint(URI v) { gcpIamEndpoint = v; return this; }
+    public Builder fleet(FleetSettings v) { fleet = v; return this; }
 
     public ServeConfig build() {
       return new ServeConfig(issuer, source, keys, bind, port, managementPort, overlap, maxAgeSeconds, maxKeys,
           stateFile, pollInterval, instances, kubeconfig, tls, tlsReloadInterval, mirrors, mirrorEndpoint, mirrorRegion,
-          mirrorResync, store, cluster, limits, h2c, livenessLimit);
+          mirrorResync, store, cluster, limits, h2c, livenessLimit, gcpIamEndpoint, fleet);
     }
   }
 }

@@ -36,6 +36,11 @@ public final class CurrentDocuments {
     listeners.add(listener);
   }
 
+  /** Stops calling {@code listener} (a fleet issuer's mirrors stopped on this replica). */
+  public void removeListener(Consumer<Snapshot> listener) {
+    listeners.remove(listener);
+  }
+
   public Optional<Snapshot> snapshot() {
     DocumentResponses r = responses;
     return r == null ? Optional.empty() : Optional.of(r.snapshot);

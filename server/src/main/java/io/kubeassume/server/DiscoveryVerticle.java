@@ -1,6 +1,5 @@
 package io.kubeassume.server;
 
-import io.kubeassume.document.IssuerUrl;
 import io.kubeassume.server.guard.ConnectionGuard;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -15,9 +14,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * The public port: GET and HEAD of the two documents under the issuer's path, nothing else.
- * One instance per event loop; a request reads the current responses and writes pre-built
- * buffers and header values, so the hot path allocates next to nothing and never blocks.
+ * The public port: GET and HEAD of the two documents of every issuer served, under each issuer's
+ * path, nothing else. One instance per event loop; a request finds its issuer in the registry's
+ * current routing table (one hash lookup), reads that issuer's current responses and writes
+ * pre-built buffers and header values, so the hot path allocates next to nothing and never blocks.
  */
 public final class DiscoveryVerticle extends VerticleBase {
   private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
@@ -29,24 +29,17 @@ public final class DiscoveryVerticle extends VerticleBase {
   private static final CharSequence HSTS = HttpHeaders.createOptimized("strict-transport-security");
   private static final CharSequence HSTS_VALUE = HttpHeaders.createOptimized(io.kubeassume.tls.TlsSettings.HSTS_VALUE);
 
-  private final String discoveryPath;
-  private final String jwksPath;
-  private final CharSequence cacheControl;
-  private final CurrentDocuments current;
+  private final IssuerRegistry issuers;
   private final HttpServerOptions options;
   private final PublicHttpMetrics metrics;
   private final boolean tls;
   private final ConnectionGuard guard;
   private HttpServer server;
 
-  DiscoveryVerticle(IssuerUrl issuer, long maxAgeSeconds, CurrentDocuments current, HttpServerOptions options,
-      PublicHttpMetrics metrics, ConnectionGuard guard) {
+  DiscoveryVerticle(IssuerRegistry issuers, HttpServerOptions options, PublicHttpMetrics metrics, ConnectionGuard guard) {
     this.guard = guard;
     this.tls = options.isSsl();
-    this.discoveryPath = issuer.discoveryPath();
-    this.jwksPath = issuer.jwksPath();
-    this.cacheControl = HttpHeaders.createOptimized("public, max-age=" + maxAgeSeconds);
-    this.current = current;
+    this.issuers = issuers;
     this.options = options;
     this.metrics = metrics;
   }
@@ -92,13 +85,14 @@ public final class DiscoveryVerticle extends VerticleBase {
     if (tls) {
       headers.add(HSTS, HSTS_VALUE);
     }
-    String path = request.path();
-    boolean isDiscovery = discoveryPath.equals(path);
-    if (!isDiscovery && !jwksPath.equals(path)) {
+    IssuerRoutes routes = issuers.routes();
+    IssuerRoutes.Match match = routes.find(routes.sharedPaths() ? host(request) : null, request.path());
+    if (match == null) {
       metrics.request(PublicHttpMetrics.OTHER, 404);
       end(connection, response.setStatusCode(404), null);
       return;
     }
+    boolean isDiscovery = match.document() == IssuerRoutes.DISCOVERY;
     int document = isDiscovery ? PublicHttpMetrics.DISCOVERY : PublicHttpMetrics.JWKS;
     HttpMethod method = request.method();
     boolean head = method == HttpMethod.HEAD;
@@ -108,7 +102,7 @@ public final class DiscoveryVerticle extends VerticleBase {
       end(connection, response.setStatusCode(405), null);
       return;
     }
-    DocumentResponses docs = current.responses();
+    DocumentResponses docs = match.endpoint().documents().responses();
     if (docs == null) {
       headers.add(RETRY_AFTER, RETRY_SECONDS);
       metrics.request(document, 503);
@@ -117,7 +111,7 @@ public final class DiscoveryVerticle extends VerticleBase {
     }
     DocumentResponses.Response doc = isDiscovery ? docs.discovery : docs.jwks;
     headers.add(HttpHeaders.CONTENT_TYPE, doc.contentType)
-        .add(HttpHeaders.CACHE_CONTROL, cacheControl)
+        .add(HttpHeaders.CACHE_CONTROL, match.endpoint().cacheControl())
         .add(HttpHeaders.ETAG, doc.etag)
         .add(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
@@ -133,6 +127,12 @@ public final class DiscoveryVerticle extends VerticleBase {
     } else {
       end(connection, response, doc.body);
     }
+  }
+
+  /** The Host header's (HTTP/1.1) or :authority's (HTTP/2) host, or null without one. */
+  private static String host(HttpServerRequest request) {
+    io.vertx.core.net.HostAndPort authority = request.authority();
+    return authority == null ? null : authority.host();
   }
 
   /** Ends the response and tells the guard when it has been written (or given up). */

@@ -1,359 +1,54 @@
 package io.kubeassume.server;
 
-import io.kubeassume.config.Durations;
-import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.IssuerUrl;
-import io.kubeassume.document.Snapshot;
-import io.kubeassume.keys.InvalidKeyException;
-import io.kubeassume.keys.SigningKey;
 import io.kubeassume.merge.KeyMerger;
-import io.kubeassume.merge.MergeOutcome;
 import io.kubeassume.merge.MergeState;
-import io.kubeassume.merge.RotationEvent;
 import io.kubeassume.source.KeySource;
-import io.kubeassume.source.KeySourceException;
-import io.kubeassume.store.StateConflictException;
 import io.kubeassume.store.StateStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of the state: source → merger → store (→ snapshot). Runs one thing at a time on
- * this verticle's event loop (blocking reads and writes happen on workers); what to run next, and
- * when, is {@link SyncTriggers}' decision. Two kinds of run:
- *
- * <ul>
- *   <li>a <b>read</b>: read the source, merge onto the stored state, save if anything changed (or
- *       the stored copy needs repair), serve. Triggers: start-up, the poll timer
- *       ({@code --poll-interval} ±10% after a success), and a change notice from the source (the
- *       files source's directory watcher), which reads at once even during a backoff because it
- *       carries new content. A read still unfinished after {@link #READ_DEADLINE} fails (a hung
- *       file system, a FIFO swapped in while it was opened), so the loop never waits for ever.
- *   <li>a <b>write</b> of the state alone, with no source read ({@link KeyMerger#expire}): when the
- *       next retired key's overlap window ends, and on a message on {@link #SYNC_ADDRESS} (the
- *       ConfigMap store saw it turn invalid or disappear: it needs the state written back, not a
- *       source read). So a retirement ends on time while the source is failing, and a failing
- *       source is never read because a timer fired.
- * </ul>
- *
- * <p>Every failure backs off, reads and writes each on their own (1 s, 2 s, 4 s, ... up to five
- * poll intervals, {@link PollSchedule}); no timer, notice or message runs a failing kind sooner,
- * except a change notice for a read. A request that arrives during a run causes exactly one more.
- * A failed run changes nothing that is served. A write is no sync of the source: it neither marks
- * the source healthy nor counts as a successful sync; a failed write counts as a failed sync.
- *
- * <p>With a file store this verticle also serves what it saved. With the ConfigMap store it runs
- * only on the elected leader, merges onto the newest state in the ConfigMap, and does not serve:
- * every replica serves what the ConfigMap holds.
+ * The single issuer's {@link SyncLoop} as a verticle: deployed once (or per leadership term), on its
+ * own event loop, and asked for a repair by a message on {@link #SYNC_ADDRESS} (the ConfigMap store).
  */
 final class KeySyncVerticle extends VerticleBase {
-  private static final Logger log = LoggerFactory.getLogger(KeySyncVerticle.class);
   /** Local event-bus address: a message asks for the state to be written (repaired), without reading the source. */
   static final String SYNC_ADDRESS = "kubeassume.sync.request";
-  /** Attempts of one sync when the store reports a concurrent change. */
-  static final int SAVE_ATTEMPTS = 3;
-  /** Longest a source read may take: far above a healthy read (ms for files, 3 × 10 s request timeouts for the API server). */
-  static final Duration READ_DEADLINE = Duration.ofSeconds(60);
-  /** Slack after an overlap ends before the expiry runs, so the merge's clock is past it. */
-  private static final long EXPIRY_SLACK_MS = 5;
+  static final int SAVE_ATTEMPTS = SyncLoop.SAVE_ATTEMPTS;
+  static final Duration READ_DEADLINE = SyncLoop.READ_DEADLINE;
 
-  /** A merge onto the stored state; reads may fail on bad keys. */
-  private interface Merge {
-    MergeOutcome apply(MergeState base) throws InvalidKeyException;
-  }
-
-  private final KeySource source;
-  private final StateStore store;
-  private final KeyMerger merger;
-  private final IssuerUrl issuer;
-  private final CurrentDocuments current;
-  private final SyncHealth health;
-  private final SyncMetrics metrics;
-  private final Clock clock;
-  private final PollSchedule schedule;
-  private final SyncTriggers triggers;
-  private final boolean serves;
-  private Duration readDeadline = READ_DEADLINE;
-
-  private MergeState state;
-  private boolean running;
-  /** Set on undeploy (leadership lost, shutdown): a run still in flight then writes, reports and schedules nothing. */
-  private boolean stopped;
-  private long expiryTimer = -1;
-  private long pollTimer = -1;
-  private long wakeTimer = -1;
-  private String loggedError;
+  private final SyncLoop loop;
 
   KeySyncVerticle(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
-      CurrentDocuments current, SyncHealth health, SyncMetrics metrics, Clock clock, Duration pollInterval) {
+      CurrentDocuments current, SyncHealth health, SyncObserver metrics, Clock clock, Duration pollInterval) {
     this(source, store, initial, merger, issuer, current, health, metrics, clock, pollInterval, true);
   }
 
   /** @param serves false when the store serves what it holds (the ConfigMap store) */
   KeySyncVerticle(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
-      CurrentDocuments current, SyncHealth health, SyncMetrics metrics, Clock clock, Duration pollInterval,
+      CurrentDocuments current, SyncHealth health, SyncObserver metrics, Clock clock, Duration pollInterval,
       boolean serves) {
-    this.source = source;
-    this.store = store;
-    this.state = initial;
-    this.merger = merger;
-    this.issuer = issuer;
-    this.current = current;
-    this.health = health;
-    this.metrics = metrics;
-    this.clock = clock;
-    this.schedule = new PollSchedule(pollInterval, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
-    this.triggers = new SyncTriggers(schedule);
-    this.serves = serves;
+    this.loop = new SyncLoop(source, store, initial, merger, issuer, current, health, metrics, clock, pollInterval, serves, "");
   }
 
   /** A shorter read deadline, for tests of a source that never answers. */
   KeySyncVerticle readDeadline(Duration deadline) {
-    this.readDeadline = deadline;
+    loop.readDeadline(deadline);
     return this;
   }
 
   @Override
   public Future<?> start() {
-    if (serves && !state.keys().isEmpty()) {
-      // The stored state is the last good document set: serve it while the first sync runs.
-      publish(state);
-    }
-    source.onChange(() -> {
-      triggers.changed();
-      kick();
-    });
-    triggers.read();
-    kick();
-    return vertx.eventBus().consumer(SYNC_ADDRESS, message -> {
-      triggers.write();
-      kick();
-    }).completion();
+    loop.start(vertx);
+    return vertx.eventBus().consumer(SYNC_ADDRESS, message -> loop.repair()).completion();
   }
 
   @Override
   public Future<?> stop() {
-    stopped = true;
-    vertx.cancelTimer(pollTimer);
-    vertx.cancelTimer(expiryTimer);
-    vertx.cancelTimer(wakeTimer);
-    source.close();
+    loop.stop();
     return Future.succeededFuture();
-  }
-
-  /** Starts what is wanted and allowed now, or sleeps until a backoff ends. Does nothing during a run: its end kicks again. */
-  private void kick() {
-    if (stopped || running) {
-      return;
-    }
-    vertx.cancelTimer(wakeTimer);
-    wakeTimer = -1;
-    long now = System.nanoTime();
-    Optional<SyncTriggers.Work> work = triggers.take(now);
-    if (work.isEmpty()) {
-      triggers.wakeAt().ifPresent(at -> wakeTimer = vertx.setTimer(
-          Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now) + 1), id -> {
-            wakeTimer = -1;
-            kick();
-          }));
-      return;
-    }
-    running = true;
-    Future<Void> run = work.get() == SyncTriggers.Work.READ ? read() : write();
-    run.onComplete(done -> {
-      running = false;
-      if (stopped) {
-        return;
-      }
-      scheduleExpiry();
-      kick();
-    });
-  }
-
-  /** Reads the source, merges, saves, serves; then reports the outcome to the store. Never fails. */
-  private Future<Void> read() {
-    vertx.cancelTimer(pollTimer);
-    pollTimer = -1;
-    long started = System.nanoTime();
-    return fetchWithDeadline()
-        .compose(keys -> mergeAndSave(base -> merger.merge(base, keys, clock.instant()), true, 1))
-        .transform(result -> {
-          if (stopped) {
-            // Timers set now would outlive the undeploy; a former leader must not write the ConfigMap.
-            return Future.succeededFuture();
-          }
-          if (result.succeeded()) {
-            applied(result.result(), started);
-            triggers.readSucceeded();
-            pollTimer = vertx.setTimer(schedule.afterSuccess().toMillis(), id -> {
-              pollTimer = -1;
-              triggers.read();
-              kick();
-            });
-          } else {
-            failed(result.cause(), started);
-            triggers.readFailed(System.nanoTime());
-          }
-          // Still part of this run, so a status write never races the next run's state write.
-          SyncHealth.Report report = health.report();
-          return store.reportSync(result.succeeded(), report.failing(), report.consecutiveFailures())
-              .transform(ignored -> Future.<Void>succeededFuture());
-        });
-  }
-
-  /** Applies the ends of overlap windows and repairs the stored copy, without reading the source. Never fails. */
-  private Future<Void> write() {
-    long started = System.nanoTime();
-    return mergeAndSave(base -> merger.expire(base, clock.instant()), false, 1).transform(result -> {
-      if (stopped) {
-        return Future.succeededFuture();
-      }
-      if (result.succeeded()) {
-        take(result.result());
-        triggers.writeSucceeded();
-      } else {
-        failed(result.cause(), started);
-        triggers.writeFailed(System.nanoTime());
-      }
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * The source's keys, or a failure once {@link #readDeadline} has passed: a read that never ends
-   * (a FIFO opened between the type check and the open, a hung file system) must not stop the loop.
-   * Its late result is ignored.
-   */
-  private Future<List<SigningKey>> fetchWithDeadline() {
-    Promise<List<SigningKey>> result = Promise.promise();
-    long timer = vertx.setTimer(readDeadline.toMillis(), id -> result.tryFail(new KeySourceException("reading the "
-        + source.name() + " source did not finish within " + Durations.format(readDeadline) + "; it is read again with "
-        + "backoff (files: a file system that does not answer, or a key file swapped for a FIFO as it was opened)")));
-    fetchGuarded().onComplete(done -> {
-      vertx.cancelTimer(timer);
-      if (done.succeeded()) {
-        result.tryComplete(done.result());
-      } else {
-        result.tryFail(done.cause());
-      }
-    });
-    return result.future();
-  }
-
-  /** A source that throws instead of failing its future must not wedge the loop with {@code running} set. */
-  private Future<List<SigningKey>> fetchGuarded() {
-    try {
-      return source.fetch();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
-  /**
-   * Merges onto the newest stored state (another writer's, if the store is shared) and saves if
-   * anything changed or the stored copy needs repair. A concurrent change re-merges onto it.
-   *
-   * @param read whether the merge holds a source read; a write without one is saved with
-   *     {@link StateStore#rewrite}, and only if there is a state to write back
-   */
-  private Future<MergeOutcome> mergeAndSave(Merge merge, boolean read, int attempt) {
-    if (stopped) {
-      return Future.failedFuture(new IllegalStateException("the sync loop stopped before saving"));
-    }
-    MergeState base = store.latest().orElse(state);
-    if (!read && base.keys().isEmpty()) {
-      // Nothing was ever synced: there is nothing to expire, and nothing to repair the store with.
-      return Future.succeededFuture(new MergeOutcome(base, List.of(), false, false));
-    }
-    MergeOutcome outcome;
-    try {
-      outcome = merge.apply(base);
-    } catch (InvalidKeyException e) {
-      return Future.failedFuture(e);
-    }
-    if (!outcome.stateChanged() && !store.needsWrite(outcome.state())) {
-      return Future.succeededFuture(outcome);
-    }
-    Future<Void> saved = read ? store.save(outcome.state()) : store.rewrite(outcome.state());
-    return saved.map(outcome).recover(e -> {
-      if (e instanceof StateConflictException && attempt < SAVE_ATTEMPTS) {
-        log.info("{}; merging again (attempt {} of {})", e.getMessage(), attempt + 1, SAVE_ATTEMPTS);
-        return mergeAndSave(merge, read, attempt + 1);
-      }
-      return Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": " + e.getMessage(), e));
-    });
-  }
-
-  /** A read's outcome: the new state is served, the source is healthy. */
-  private void applied(MergeOutcome outcome, long started) {
-    take(outcome);
-    if (serves && !outcome.documentsChanged() && current.snapshot().isEmpty()) {
-      publish(state);
-    }
-    health.succeeded(clock.instant());
-    metrics.synced(true, System.nanoTime() - started);
-    if (loggedError != null) {
-      log.info("{} source recovered; serving revision {}", source.name(), state.revision());
-      loggedError = null;
-    }
-  }
-
-  /** Takes a saved outcome in: its rotation events, and its documents if they changed. */
-  private void take(MergeOutcome outcome) {
-    state = outcome.state();
-    for (RotationEvent event : outcome.events()) {
-      metrics.rotated(event);
-      log.info("rotation {}: kid {}", event.type().label(), event.kid());
-    }
-    if (serves && outcome.documentsChanged()) {
-      publish(state);
-    }
-  }
-
-  private void publish(MergeState served) {
-    Snapshot snapshot = DocumentRenderer.render(issuer, served);
-    current.serve(snapshot);
-    log.info("serving revision {} with {} key(s): {}", snapshot.revision(), snapshot.keyCount(), snapshot.kids());
-  }
-
-  private void failed(Throwable cause, long started) {
-    String error = cause instanceof InvalidKeyException || cause instanceof KeySourceException
-        ? cause.getMessage()
-        : cause.toString();
-    health.failed(error, clock.instant());
-    metrics.synced(false, System.nanoTime() - started);
-    metrics.failed(cause);
-    if (!error.equals(loggedError)) {
-      // Logged once per distinct error: a broken key file or a down API server must not flood the log every poll.
-      String serving = current.snapshot().map(s -> "still serving revision " + s.revision()).orElse("nothing served yet");
-      log.warn("key sync from {} failed, {}; retrying with backoff: {}", source.name(), serving, error);
-      loggedError = error;
-    }
-  }
-
-  /** Asks for a write when the next retired key's overlap window ends, or now if it has (the write backoff still applies). */
-  private void scheduleExpiry() {
-    vertx.cancelTimer(expiryTimer);
-    expiryTimer = -1;
-    state.nextExpiry(merger.overlap()).ifPresent(at -> {
-      long delay = Duration.between(clock.instant(), at).toMillis() + EXPIRY_SLACK_MS;
-      if (delay <= 0) {
-        triggers.write();
-        return;
-      }
-      expiryTimer = vertx.setTimer(delay, id -> {
-        expiryTimer = -1;
-        triggers.write();
-        kick();
-      });
-    });
   }
 }

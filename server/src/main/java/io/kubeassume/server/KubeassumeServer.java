@@ -1,7 +1,15 @@
 package io.kubeassume.server;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kubeassume.config.ClusterSettings;
+import io.kubeassume.config.FleetSettings;
+import io.kubeassume.fleet.FileFleet;
+import io.kubeassume.fleet.Fleet;
+import io.kubeassume.fleet.FleetMetrics;
+import io.kubeassume.fleet.FleetMirrors;
+import io.kubeassume.fleet.FleetReadiness;
+import io.kubeassume.fleet.IssuerSpecParser;
+import io.kubeassume.fleet.kubernetes.KubernetesFleet;
+import io.vertx.core.json.JsonObject;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
 import io.kubeassume.config.ServeConfig;
@@ -11,45 +19,28 @@ import io.kubeassume.config.TlsFiles;
 import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.merge.MergeState;
 import io.kubeassume.server.guard.AcceptGate;
-import io.kubeassume.server.guard.ConnectionGuard;
 import io.kubeassume.server.guard.GatedTransport;
-import io.kubeassume.server.guard.ConnectionLimits;
-import io.kubeassume.server.guard.GuardMetrics;
-import io.kubeassume.server.guard.HardenedOptions;
-import io.kubeassume.server.guard.Heartbeats;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.kubernetes.KubernetesClients;
-import io.kubeassume.store.ConfigMapMetrics;
-import io.kubeassume.store.ConfigMapStateStore;
-import io.kubeassume.store.ConfigMapWatcher;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
-import io.kubeassume.store.StateStore;
-import io.kubeassume.tls.CertificateReloader;
 import io.kubeassume.tls.InvalidTlsCredentialsException;
 import io.kubeassume.tls.TlsCredentials;
-import io.kubeassume.tls.TlsSettings;
-import io.kubeassume.tls.TlsStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,160 +125,142 @@ public final class KubeassumeServer {
   }
 
   private static boolean needsCluster(ServeConfig config) {
+    if (config.isFleet()) {
+      return config.fleet().mode() == FleetSettings.Mode.KUBERNETES;
+    }
     return config.source() == SourceType.KUBERNETES || config.store() == StoreType.CONFIGMAP;
+  }
+
+  /**
+   * A fleet: the issuers come from a file (one process, every issuer synced here) or from OIDCIssuer
+   * objects (elected replicas: the leader syncs, every replica serves from the objects' status). The
+   * topology is chosen here, once.
+   */
+  private static Future<KubeassumeServer> deployFleet(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
+      Clock clock, Cluster cluster, AcceptGate gate) {
+    FleetSettings fleet = config.fleet();
+    IssuerRegistry issuers = new IssuerRegistry();
+    IssuerSpecParser.Context specs = new IssuerSpecParser.Context(fleet.mode() == FleetSettings.Mode.KUBERNETES,
+        config.overlap(), config.maxAgeSeconds());
+    Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
+        : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
+    FleetMirrors mirrors = new FleetMirrors(registry, config.mirrorEndpoint(), config.mirrorRegion(), config.gcpIamEndpoint(),
+        config.mirrorResync());
+    Supplier<Fleet> current;
+    Supplier<Boolean> loaded;
+    Supplier<JsonObject> detail;
+    Future<String> deployed;
+    LeaderElection election;
+    if (fleet.mode() == FleetSettings.Mode.FILE) {
+      FileFleet files = new FileFleet(new FileFleet.Settings(fleet.file(), fleet.stateDir(), config.maxKeys(),
+          config.pollInterval(), fleet.issuerUrlPrefixes(), specs, mirrors), issuers, clock);
+      current = files::fleet;
+      loaded = () -> files.fileStatus().getBoolean("loaded");
+      detail = () -> new JsonObject().put("source", files.fileStatus());
+      election = null;
+      log.info("kubeassume starting: the fleet declared in {}, state {}", fleet.file(),
+          fleet.stateDir() == null ? "in memory (no --state-dir)" : "in " + fleet.stateDir());
+      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(files));
+    } else {
+      KubernetesFleet objects = new KubernetesFleet(cluster.client, new KubernetesFleet.Settings(fleet.watchNamespaces(),
+          fleet.issuerUrlPrefixes(), specs, config.maxKeys(), config.pollInterval(), mirrors), issuers, clock);
+      current = objects::fleet;
+      loaded = objects::listed;
+      election = new LeaderElection(vertx, cluster.client, config.cluster(), objects, registry);
+      cluster.election = election;
+      detail = () -> new JsonObject().put("source", objects.watchStatus()).put("leader", election.status());
+      log.info("kubeassume starting: the fleet of OIDCIssuer objects in {}, leader election on lease {}/{} as {}",
+          fleet.watchNamespaces().isEmpty() ? "every namespace" : fleet.watchNamespaces(), config.cluster().namespace(),
+          config.cluster().leaseName(), config.cluster().identity());
+      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(objects));
+    }
+    registry.getPrometheusRegistry().register(new FleetMetrics(
+        () -> current.get() == null ? List.of() : current.get().pipelinesView(),
+        () -> current.get() == null ? List.of() : current.get().problemsView().values().stream().map(Fleet.Problem::state).toList()));
+    Supplier<Readiness.Result> readiness = () -> {
+      Fleet f = current.get();
+      JsonObject body = FleetReadiness.evaluate(loaded.get(), f == null ? List.of() : f.pipelinesView(),
+          f == null ? java.util.Map.of() : f.problemsView());
+      detail.get().forEach(e -> body.put(e.getKey(), e.getValue()));
+      return new Readiness.Result(body.getBoolean("ready"), body);
+    };
+    return deployed
+        .compose(id -> tlsCredentials)
+        .compose(tls -> Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock))
+        .map(serving -> {
+          if (election != null) {
+            election.start();
+          }
+          log.info("serving the fleet's issuers on {}:{}, management on {}:{}", config.bind(), serving.publicPort(),
+              config.bind(), serving.managementPort());
+          return new KubeassumeServer(vertx, new CurrentDocuments(), new SyncHealth(), registry, serving.publicPort(),
+              serving.managementPort(), cluster, serving.servers());
+        });
   }
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config,
       Clock clock, Cluster cluster, AcceptGate gate) {
+    if (config.isFleet()) {
+      return deployFleet(vertx, registry, config, clock, cluster, gate);
+    }
     CurrentDocuments documents = new CurrentDocuments();
     SyncHealth health = new SyncHealth();
     String sourceName = config.source().flagValue();
     SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
-    PublicHttpMetrics httpMetrics = new PublicHttpMetrics(registry);
-    KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
-    boolean shared = config.store() == StoreType.CONFIGMAP;
-
-    StateStore store;
-    ConfigMapStateStore configMap = null;
-    if (shared) {
-      ClusterSettings settings = config.cluster();
-      configMap = new ConfigMapStateStore(vertx, cluster.client, settings.namespace(), settings.configMap(), config.issuer(),
-          settings.identity(), new ConfigMapMetrics(registry), documents::serve,
-          () -> vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null), clock);
-      store = configMap;
-    } else {
-      store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
-    }
-    // One source for the single replica; with the ConfigMap store a fresh one per leadership term.
+    SingleIssuer.Loop loop = new SingleIssuer.Loop(new KeyMerger(config.overlap(), config.maxKeys()), config, documents,
+        health, metrics, clock);
+    KeyWindowMetrics.register(registry, config.overlap(), documents);
+    // The topology, chosen once: replicas sharing a ConfigMap (a fresh key source per leadership term), or one process.
     Callable<KeySource> sources = () -> KeySources.create(vertx, config, cluster.client);
-    KeySource single = null;
-    if (!shared) {
+    SingleIssuer topology;
+    if (config.store() == StoreType.CONFIGMAP) {
+      topology = new SingleIssuer.Elected(vertx, cluster.client, registry, sources, loop);
+    } else {
+      KeySource source;
       try {
-        single = sources.call();
+        source = sources.call();
       } catch (IOException e) {
         return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
       } catch (Exception e) {
         return Future.failedFuture(new IllegalStateException("cannot set up --source " + sourceName + ": " + e.getMessage(), e));
       }
+      topology = new SingleIssuer.Standalone(
+          config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile()), source, loop);
     }
-    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}{}", config.issuer(),
+    cluster.topology = topology;
+    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}", config.issuer(),
         sourceName, config.source() == SourceType.FILES ? config.keys() : KubernetesClients.describe(cluster.client),
-        Durations.format(config.overlap()), store.describe(),
-        shared ? ", leader election on lease " + config.cluster().namespace() + "/" + config.cluster().leaseName()
-            + " as " + config.cluster().identity() : "");
+        Durations.format(config.overlap()), topology.describeStore());
     if (config.issuer().hasPort() && config.issuer().value().startsWith("https:")) {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }
 
     Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
-    // Mirrors first: a target that fails its check stops start-up before any port is bound.
-    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents);
-    LeaderElection election;
-    Future<MergeState> initialState;
-    if (shared) {
-      ConfigMapStateStore cmStore = configMap;
-      cluster.watcher = new ConfigMapWatcher(cmStore);
-      cluster.watcher.start();
-      cluster.role = new LeaderRole(vertx,
-          () -> new KeySyncVerticle(sources.call(), cmStore, cmStore.latest().orElse(MergeState.EMPTY), merger,
-              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false),
-          config.cluster().retryPeriod(), registry);
-      election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
-      cluster.election = election;
-      metrics.followLeader(cmStore, election::leading);
-      initialState = Future.succeededFuture(MergeState.EMPTY);
-    } else {
-      election = null;
-      initialState = store.load();
-    }
-    StoreStatus storeStatus = new StoreStatus(config.store(), store.describe(), configMap);
-    KeySource singleSource = single;
-    // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.
-    AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
+    // Mirrors first: a target that fails its check stops start-up before any port is bound. A gcp-wif provider
+    // has no conditional update, so only the writer (the leader, or a replica alone) writes to it.
+    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents, topology::writing);
+    IssuerRegistry issuers = new IssuerRegistry();
+    issuers.put(new IssuerEndpoint("default", config.issuer(), config.maxAgeSeconds(), documents));
+    Supplier<Readiness.Result> readiness = () -> {
+      Readiness.Result result = Readiness.evaluate(documents.snapshot(), health.report(), sourceName,
+          topology.storeStatus(), topology.leaderStatus());
+      Readiness.addMirrors(result.body(), mirrors.status());
+      return result;
+    };
     // Key files that yield no document set, with nothing stored, stop start-up before any mirror is checked or port bound.
-    Future<MergeState> startState = initialState.compose(stored -> StartupKeys.check(vertx, config, shared, merger, stored, clock));
-    return tlsCredentials.compose(tls -> startState.compose(initial -> mirrors.start().map(initial)).compose(initial -> {
-      List<DiscoveryVerticle> servers = new ArrayList<>();
-      HttpServerOptions publicOptions = HardenedOptions.apply(
-          new HttpServerOptions().setHost(config.bind()).setPort(config.port()), config.limits(), config.h2c());
-      int loops = publicInstances(config);
-      Heartbeats heartbeats = new Heartbeats(loops, System.nanoTime());
-      TlsStatus tlsStatus = tls == null ? null : new TlsStatus(registry, tls);
-      if (tls != null) {
-        TlsSettings.apply(publicOptions, tls);
-        log.info("public port serves TLS 1.2/1.3 with HTTP/2: {}, valid until {}, sha256 {}", tls.subject(), tls.notAfter(),
-            tls.fingerprint());
-      }
-      ConnectionLimits managementLimits = config.limits().forManagement();
-      GuardMetrics publicGuardMetrics = new GuardMetrics(registry, "public", config.limits());
-      GuardMetrics managementGuardMetrics = new GuardMetrics(registry, "management", managementLimits);
-      ManagementVerticle management = new ManagementVerticle(documents, health, registry, sourceName, storeStatus::toJson,
-          election == null ? () -> null : election::status,
-          HardenedOptions.apply(new HttpServerOptions().setHost(config.bind()).setPort(config.managementPort()),
-              managementLimits, false),
-          tlsStatus == null ? Map.of() : Map.of("tls", tlsStatus::toJson), mirrors::status,
-          new Liveness(heartbeats, config.livenessLimit(), System::nanoTime),
-          new ConnectionGuard("management", managementLimits, managementGuardMetrics, new Heartbeats(1, System.nanoTime()),
-              0, gate));
-      // Both ports first, so a port in use stops start-up before anything says it serves.
-      return ListenFailure.named("--port", config.bind(), config.port(),
-              deployPublicServers(vertx, config, publicOptions, documents, httpMetrics, servers, loops,
-                  heartbeats, publicGuardMetrics, gate))
-          .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
-              config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
-          .compose(id -> ListenFailure.named("--management-port", config.bind(), config.managementPort(),
-              vertx.deployVerticle(management)))
-          .compose(id -> shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
-              singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
-              .onSuccess(loop -> sourceHandedOver.set(true)))
-          .map(id -> {
-            // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
-            // event loop to pick it up during a flood: the gate bounds all of those.
-            gate.register(servers.get(0).actualPort(), config.limits(), publicGuardMetrics);
-            gate.register(management.actualPort(), managementLimits, managementGuardMetrics);
-            if (election != null) {
-              election.start();
-            }
-            KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                servers.get(0).actualPort(), management.actualPort(), cluster, servers);
-            log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
-                config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
-            log.info("public port limits: {} connections, request timeout {}, idle timeout {}, {} HTTP/2 streams per "
-                    + "connection{}", config.limits().maxConnections(), Durations.format(config.limits().requestTimeout()),
-                Durations.format(config.limits().idleTimeout()), ConnectionLimits.MAX_CONCURRENT_STREAMS,
-                config.h2c() ? ", h2c on" : "");
-            return server;
-          });
-    })).onFailure(e -> {
-      if (!sourceHandedOver.get()) {
-        singleSource.close();
-      }
-    });
-  }
-
-  /**
-   * One public server per event loop, all on one port. Port 0 (any free port, for tests and local runs)
-   * gets a single instance: Vert.x 5 cannot make several instances share one randomly chosen port.
-   */
-  private static int publicInstances(ServeConfig config) {
-    return config.port() == 0 ? 1 : config.instances();
-  }
-
-  /** Each instance guards its own share of the connection limits and beats its own heartbeat. */
-  private static Future<String> deployPublicServers(Vertx vertx, ServeConfig config, HttpServerOptions options,
-      CurrentDocuments documents, PublicHttpMetrics httpMetrics, List<DiscoveryVerticle> servers, int instances,
-      Heartbeats heartbeats, GuardMetrics guardMetrics, AcceptGate gate) {
-    ConnectionLimits perLoop = config.limits().perLoop(instances);
-    return vertx.deployVerticle(() -> {
-      DiscoveryVerticle v;
-      synchronized (servers) {
-        v = new DiscoveryVerticle(config.issuer(), config.maxAgeSeconds(), documents, options, httpMetrics,
-            new ConnectionGuard("public", perLoop, guardMetrics, heartbeats, servers.size(), gate));
-        servers.add(v);
-      }
-      return v;
-    }, new DeploymentOptions().setInstances(instances));
+    Future<MergeState> startState = topology.initialState().compose(stored ->
+        StartupKeys.check(vertx, config, topology instanceof SingleIssuer.Elected, loop.merger(), stored, clock));
+    return tlsCredentials.compose(tls -> startState.compose(initial -> mirrors.start().map(initial)).compose(initial ->
+        Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock)
+            .compose(serving -> topology.startWriting(vertx, initial).map(serving))
+            .map(serving -> {
+              KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
+                  serving.publicPort(), serving.managementPort(), cluster, serving.servers());
+              log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
+                  config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
+              return server;
+            })));
   }
 
   private static TlsCredentials readTls(TlsFiles files, Vertx vertx) throws ConfigException {
@@ -298,23 +271,13 @@ public final class KubeassumeServer {
     }
   }
 
-  /** Every public server instance gets the new certificate; the reload counts only if all took it. */
-  private static Future<?> updateAll(List<DiscoveryVerticle> servers, ServerSSLOptions ssl) {
-    List<Future<Boolean>> updates = new ArrayList<>();
-    synchronized (servers) {
-      for (DiscoveryVerticle server : servers) {
-        updates.add(server.updateSsl(ssl));
-      }
-    }
-    return Future.all(updates);
-  }
-
   /** What talks to the cluster, closed in order: the Lease is released first so another replica takes over at once. */
   private static final class Cluster {
     final KubernetesClient client;
+    /** The fleet's election (a fleet of OIDCIssuer objects), else null. */
     LeaderElection election;
-    LeaderRole role;
-    ConfigMapWatcher watcher;
+    /** The single issuer's topology, else null. */
+    SingleIssuer topology;
 
     Cluster(KubernetesClient client) {
       this.client = client;
@@ -322,13 +285,7 @@ public final class KubeassumeServer {
 
     Future<Void> close() {
       Future<Void> released = election == null ? Future.succeededFuture() : election.close();
-      // The sync loop is undeployed before Vert.x closes, so the two undeploys never race.
-      return released.transform(ignored -> role == null ? Future.<Void>succeededFuture() : role.stop()).transform(ignored -> {
-        if (watcher != null) {
-          watcher.close();
-        }
-        return Future.<Void>succeededFuture();
-      });
+      return released.transform(ignored -> topology == null ? Future.<Void>succeededFuture() : topology.close());
     }
 
     void closeClient() {
@@ -369,6 +326,9 @@ public final class KubeassumeServer {
 
   /** True while this replica holds the Lease (always false without the ConfigMap store). */
   public boolean leading() {
+    if (cluster.topology instanceof SingleIssuer.Elected elected) {
+      return elected.leading();
+    }
     return cluster.election != null && cluster.election.leading();
   }
 

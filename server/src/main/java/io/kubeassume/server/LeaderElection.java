@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
  * the Lease (an API server outage longer than the renew deadline) can lead again later.
  * fabric8 runs the Lease calls and the callbacks on its own threads, never on an event loop.
  */
-final class LeaderElection {
+public final class LeaderElection {
   private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
 
   /** Told when this replica starts and stops leading; called on fabric8's threads. */
-  interface Listener {
+  public interface Listener {
     /** @param resign gives this term's leadership up (callable from any thread, once the term's work cannot be done) */
     void startedLeading(Resignation resign);
 
@@ -39,7 +39,7 @@ final class LeaderElection {
   }
 
   /** Gives up the current leadership term: the Lease is released and this replica waits before campaigning again. */
-  interface Resignation {
+  public interface Resignation {
     void resign(String reason);
   }
 
@@ -61,7 +61,7 @@ final class LeaderElection {
   /** The timer of the next campaign after one ended, or -1. */
   private volatile long recampaign = -1;
 
-  LeaderElection(Vertx vertx, KubernetesClient client, ClusterSettings settings, Listener listener, MeterRegistry registry) {
+  public LeaderElection(Vertx vertx, KubernetesClient client, ClusterSettings settings, Listener listener, MeterRegistry registry) {
     this.vertx = vertx;
     this.client = client;
     this.settings = settings;
@@ -86,7 +86,7 @@ final class LeaderElection {
   }
 
   /** Starts campaigning in the background. */
-  void start() {
+  public void start() {
     vertx.executeBlocking(() -> {
       campaign();
       return null;
@@ -168,12 +168,12 @@ final class LeaderElection {
     }
   }
 
-  boolean leading() {
+  public boolean leading() {
     return leading;
   }
 
   /** For /readyz: whether this replica leads, who it is and who holds the Lease. */
-  JsonObject status() {
+  public JsonObject status() {
     JsonObject json = new JsonObject()
         .put("leading", leading)
         .put("identity", settings.identity())
@@ -191,7 +191,7 @@ final class LeaderElection {
   }
 
   /** Stops campaigning and releases the Lease if held, so another replica takes over at once. */
-  Future<Void> close() {
+  public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(recampaign);
     return vertx.executeBlocking(() -> {

@@ -1,6 +1,5 @@
 package io.kubeassume.server;
 
-import io.kubeassume.mirror.TargetStatus;
 import io.kubeassume.server.guard.ConnectionGuard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -10,41 +9,25 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /** The management port: /healthz, /readyz, /metrics. No Ingress should expose it. */
 final class ManagementVerticle extends VerticleBase {
-  private final CurrentDocuments current;
-  private final SyncHealth health;
   private final PrometheusMeterRegistry registry;
-  private final String sourceName;
-  private final Supplier<JsonObject> storeStatus;
-  private final Supplier<JsonObject> leaderStatus;
   private final HttpServerOptions options;
-  /** Extra /readyz sections (e.g. "tls"): name → current detail, read per request. */
-  private final Map<String, Supplier<JsonObject>> details;
-  private final Supplier<List<TargetStatus>> mirrors;
+  /** The /readyz answer, computed per request from the live state of the issuer (or the fleet). */
+  private final Supplier<Readiness.Result> readiness;
   private final Liveness liveness;
   private final ConnectionGuard guard;
   private HttpServer server;
 
-  ManagementVerticle(CurrentDocuments current, SyncHealth health, PrometheusMeterRegistry registry,
-      String sourceName, Supplier<JsonObject> storeStatus, Supplier<JsonObject> leaderStatus, HttpServerOptions options,
-      Map<String, Supplier<JsonObject>> details, Supplier<List<TargetStatus>> mirrors, Liveness liveness,
-      ConnectionGuard guard) {
+  ManagementVerticle(PrometheusMeterRegistry registry, HttpServerOptions options, Supplier<Readiness.Result> readiness,
+      Liveness liveness, ConnectionGuard guard) {
+    this.registry = registry;
+    this.options = options;
+    this.readiness = readiness;
     this.liveness = liveness;
     this.guard = guard;
-    this.current = current;
-    this.health = health;
-    this.registry = registry;
-    this.sourceName = sourceName;
-    this.storeStatus = storeStatus;
-    this.leaderStatus = leaderStatus;
-    this.options = options;
-    this.details = Map.copyOf(details);
-    this.mirrors = mirrors;
   }
 
   @Override
@@ -63,10 +46,7 @@ final class ManagementVerticle extends VerticleBase {
       ctx.json(status);
     });
     router.get("/readyz").handler(ctx -> {
-      Readiness.Result result = Readiness.evaluate(current.snapshot(), health.report(), sourceName,
-          storeStatus.get(), leaderStatus.get());
-      details.forEach((name, detail) -> result.body().put(name, detail.get()));
-      Readiness.addMirrors(result.body(), mirrors.get());
+      Readiness.Result result = readiness.get();
       ctx.response().setStatusCode(result.ready() ? 200 : 503);
       ctx.json(result.body());
     });

@@ -90,6 +90,10 @@ final class Readiness {
           .put("lastPublishedRevision", m.lastRevision() < 0 ? null : m.lastRevision())
           .put("lastSuccessfulPublish", iso(m.lastSuccess()))
           .put("consecutiveFailures", m.consecutiveFailures());
+      if (!m.leftOut().isEmpty()) {
+        // GCP's uploaded JWKS holds 8 keys: the oldest retired ones beyond that are not there.
+        j.put("leftOutKids", new JsonArray(m.leftOut()));
+      }
       if (m.lastError() != null) {
         j.put("lastError", new JsonObject().put("message", m.lastError()).put("at", iso(m.lastErrorAt())));
       }

@@ -2,7 +2,7 @@ package io.kubeassume.server;
 
 import io.kubeassume.document.Snapshot;
 import io.kubeassume.merge.RotationEvent;
-import io.kubeassume.store.ConfigMapStateStore;
+import io.kubeassume.store.ConfigMapStateView;
 import io.kubeassume.store.ConfigMapSyncStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,14 +21,14 @@ import java.util.concurrent.TimeUnit;
  * kubeassume_last_sync_timestamp_seconds, kubeassume_document_revision, kubeassume_source_up,
  * kubeassume_issuer_mismatch_total.
  */
-final class SyncMetrics {
+final class SyncMetrics implements SyncObserver {
   private final Counter successes;
   private final Counter errors;
   private final Timer duration;
   private final Counter issuerMismatches;
   private final Map<RotationEvent.Type, Counter> rotations = new EnumMap<>(RotationEvent.Type.class);
   private final SyncHealth health;
-  private volatile ConfigMapStateStore leaderReports;
+  private volatile ConfigMapStateView leaderReports;
   private volatile BooleanSupplier leading = () -> true;
 
   SyncMetrics(MeterRegistry registry, String source, CurrentDocuments current, SyncHealth health) {
@@ -57,14 +57,14 @@ final class SyncMetrics {
   }
 
   /** With the ConfigMap store: a follower reports the leader's view, as /readyz does. */
-  void followLeader(ConfigMapStateStore store, BooleanSupplier leading) {
-    this.leaderReports = store;
+  void followLeader(ConfigMapStateView view, BooleanSupplier leading) {
+    this.leaderReports = view;
     this.leading = leading;
   }
 
   private double sourceUp() {
     SyncHealth.Report own = health.report();
-    ConfigMapStateStore store = leaderReports;
+    ConfigMapStateView store = leaderReports;
     if (store != null) {
       Optional<ConfigMapSyncStatus> reported = store.reportedStatus();
       if (SourceView.showsLeader(!leading.getAsBoolean(), own, reported.isPresent(),
@@ -75,18 +75,21 @@ final class SyncMetrics {
     return own.failing() == null && own.lastSuccess() != null ? 1 : 0;
   }
 
-  void synced(boolean ok, long nanos) {
+  @Override
+  public void synced(boolean ok, long nanos) {
     (ok ? successes : errors).increment();
     duration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void failed(Throwable cause) {
+  @Override
+  public void failed(Throwable cause) {
     if (cause instanceof io.kubeassume.source.kubernetes.IssuerMismatchException) {
       issuerMismatches.increment();
     }
   }
 
-  void rotated(RotationEvent event) {
+  @Override
+  public void rotated(RotationEvent event) {
     rotations.get(event.type()).increment();
   }
 

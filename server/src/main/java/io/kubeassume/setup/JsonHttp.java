@@ -69,7 +69,8 @@ public final class JsonHttp {
     try {
       r = client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new SetupException(method + " " + uri.getScheme() + "://" + uri.getAuthority() + " failed: " + e.getMessage());
+      // The cause tells callers that retry (the gcp-wif mirror) an unreachable endpoint from a refusal.
+      throw new SetupException(method + " " + uri.getScheme() + "://" + uri.getAuthority() + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SetupException("interrupted during " + method + " " + uri);

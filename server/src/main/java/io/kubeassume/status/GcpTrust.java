@@ -1,15 +1,13 @@
 package io.kubeassume.status;
 
+import io.kubeassume.gcp.UploadedJwks;
 import io.kubeassume.verify.CheckResult;
 import io.kubeassume.verify.Cloud;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /** Pure: the GCP workload identity pool and provider as IAM reported them, judged against the issuer. */
 public final class GcpTrust {
@@ -68,7 +66,7 @@ public final class GcpTrust {
           setup + " (sets issuerUri)"));
     }
     out.add(audiences(p, oidc));
-    out.add(jwks(oidc, f, setup));
+    out.add(jwks(t, p, oidc, f, setup));
     return tag(out);
   }
 
@@ -83,54 +81,23 @@ public final class GcpTrust {
     return CheckResult.pass("gcp.audiences", "allowed audiences: " + String.join(", ", auds));
   }
 
-  /** An uploaded JWKS does not follow key rotations: the classic silent failure after one. */
-  private static CheckResult jwks(JsonObject oidc, IssuerFacts f, String setup) {
-    String uploaded = oidc.getString("jwksJson");
-    if (uploaded == null || uploaded.isBlank()) {
-      return CheckResult.pass("gcp.jwks", "no uploaded JWKS: GCP fetches the keys from the issuer's jwks_uri");
-    }
-    String fix = "upload the current keys: curl -s " + f.jwksUri() + " > jwks.json && " + setup
-        + " --jwks-file jwks.json";
-    Set<String> kids = uploadedKids(uploaded);
-    if (kids == null) {
-      return CheckResult.fail("gcp.jwks", "the uploaded JWKS is not a JWKS with keys", fix);
-    }
-    if (f.publicKids() == null) {
-      return CheckResult.warn("gcp.jwks", "GCP uses an uploaded JWKS (kids " + kids + ") that cannot be compared: "
-          + "the issuer's JWKS could not be fetched", "fix the verify failures, then run status again");
-    }
-    Set<String> missing = new TreeSet<>(f.publicKids());
-    missing.removeAll(kids);
-    Set<String> extra = new TreeSet<>(kids);
-    extra.removeAll(f.publicKids());
-    if (!missing.isEmpty()) {
-      return CheckResult.fail("gcp.jwks", "the uploaded JWKS (kids " + kids + ") lacks " + missing + " that the issuer "
-          + "publishes now " + new TreeSet<>(f.publicKids()) + ": GCP refuses tokens signed with "
-          + (missing.size() == 1 ? "that key" : "those keys") + " (stale after a key rotation)", fix);
-    }
-    if (!extra.isEmpty()) {
-      return CheckResult.warn("gcp.jwks", "the uploaded JWKS still holds " + extra + " that the issuer no longer "
-          + "publishes: GCP keeps accepting tokens signed with them", fix);
-    }
-    return CheckResult.pass("gcp.jwks", "the uploaded JWKS has the issuer's current kids " + kids);
-  }
-
-  private static Set<String> uploadedKids(String jwksJson) {
-    try {
-      JsonArray keys = new JsonObject(jwksJson).getJsonArray("keys");
-      if (keys == null) {
-        return null;
-      }
-      Set<String> kids = new TreeSet<>();
-      for (int i = 0; i < keys.size(); i++) {
-        if (keys.getValue(i) instanceof JsonObject k && k.getString("kid") != null) {
-          kids.add(k.getString("kid"));
-        }
-      }
-      return kids;
-    } catch (DecodeException | ClassCastException e) {
-      return null;
-    }
+  /**
+   * An uploaded JWKS does not follow key rotations by itself: the classic silent failure after one. Compared key by
+   * key (kid and material, as GCP keeps them); kubeassume serve's gcp-wif mirror keeps one in step.
+   */
+  private static CheckResult jwks(GcpTarget t, JsonObject p, JsonObject oidc, IssuerFacts f, String setup) {
+    UploadedJwks.Verdict v = UploadedJwks.judge(oidc.getString("jwksJson"), p.getString("description"), f.publicKeys());
+    String upload = "upload the current keys: curl -s " + f.jwksUri() + " > jwks.json && " + setup + " --jwks-file jwks.json";
+    String fix = v.managed()
+        ? "kubeassume serve --mirror gcp-wif://" + t.providerName() + " keeps it in step: check that mirror on its /readyz "
+            + "(mirrors) and in its log; or " + upload
+        : upload;
+    return switch (v.kind()) {
+      case FETCHES, EQUAL -> CheckResult.pass("gcp.jwks", v.message());
+      case LEFT_OUT, EXTRA -> CheckResult.warn("gcp.jwks", v.message(), fix);
+      case UNKNOWN -> CheckResult.warn("gcp.jwks", v.message(), "fix the verify failures, then run status again");
+      case STALE, BROKEN -> CheckResult.fail("gcp.jwks", v.message(), fix);
+    };
   }
 
   static boolean slashOnly(String a, String b) {

@@ -14,31 +14,36 @@ import java.util.TreeSet;
  *
  * @param issuer        the issuer exactly as given
  * @param jwksUri       the jwks_uri the discovery document names, else the default under the issuer
- * @param publicKids    the kids of the public JWKS now, or null if it could not be fetched
+ * @param publicKeys    the keys of the public JWKS now (raw members), or null if it could not be fetched
  * @param awsThumbprint the thumbprint AWS computes from the jwks_uri host's TLS chain, or null if no chain was seen
  */
-public record IssuerFacts(String issuer, String jwksUri, Set<String> publicKids, String awsThumbprint) {
+public record IssuerFacts(String issuer, String jwksUri, List<Map<String, Object>> publicKeys, String awsThumbprint) {
   public IssuerFacts {
-    publicKids = publicKids == null ? null : Set.copyOf(publicKids);
+    publicKeys = publicKeys == null ? null : List.copyOf(publicKeys);
+  }
+
+  /** The kids of the public JWKS, or null if it could not be fetched. */
+  public Set<String> publicKids() {
+    if (publicKeys == null) {
+      return null;
+    }
+    Set<String> kids = new TreeSet<>();
+    for (Map<String, Object> k : publicKeys) {
+      if (k.get("kid") instanceof String kid) {
+        kids.add(kid);
+      }
+    }
+    return kids;
   }
 
   public static IssuerFacts from(IssuerUrl issuer, Verifier.Outcome outcome) {
     Evidence e = outcome.evidence();
     Map<String, Object> discovery = e.discoveryJson();
     String jwksUri = discovery != null && discovery.get("jwks_uri") instanceof String s ? s : issuer.jwksUri();
-    Set<String> kids = null;
     List<Map<String, Object>> keys = e.jwksKeys();
-    if (keys != null) {
-      kids = new TreeSet<>();
-      for (Map<String, Object> k : keys) {
-        if (k.get("kid") instanceof String kid) {
-          kids.add(kid);
-        }
-      }
-    }
     // AWS takes the thumbprint from the host serving the keys; fall back to the discovery host.
     TlsObservation tls = outcome.report().jwksTls() != null ? outcome.report().jwksTls() : outcome.report().discoveryTls();
     String thumbprint = tls == null || tls.chain() == null ? null : tls.chain().awsThumbprint();
-    return new IssuerFacts(issuer.value(), jwksUri, kids, thumbprint);
+    return new IssuerFacts(issuer.value(), jwksUri, keys, thumbprint);
   }
 }

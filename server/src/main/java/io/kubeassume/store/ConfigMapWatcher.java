@@ -9,18 +9,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every replica's view of the ConfigMap: a fabric8 informer (one list, then a watch that fabric8
- * re-establishes) on that one object, feeding {@link ConfigMapStateStore#observe}. A change is
+ * re-establishes) on that one object, feeding {@link ConfigMapStateView#observe}. A change is
  * served as soon as its watch event arrives.
  */
 public final class ConfigMapWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigMapWatcher.class);
 
-  private final ConfigMapStateStore store;
+  private final ConfigMapStateView store;
   private SharedIndexInformer<ConfigMap> informer;
   /** The watch failure last logged, so a failure that repeats on every retry is logged once; null once events flow. */
   private volatile String loggedFailure;
 
-  public ConfigMapWatcher(ConfigMapStateStore store) {
+  public ConfigMapWatcher(ConfigMapStateView store) {
     this.store = store;
   }
 

@@ -1,5 +1,6 @@
 package io.kubeassume.verify;
 
+import io.kubeassume.gcp.UploadedJwks;
 import io.kubeassume.keys.KeyPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +15,8 @@ final class JwksRules {
   /** AWS IAM accepts at most this many RSA keys and this many EC keys. */
   static final int AWS_MAX_KEYS_PER_TYPE = 100;
   /** GCP's uploaded JWKS (jwksJson) holds at most this many keys. */
-  static final int GCP_UPLOAD_MAX_KEYS = 8;
-  static final Set<String> GCP_UPLOAD_MEMBERS = Set.of("kty", "alg", "use", "kid", "n", "e", "x", "y", "crv");
+  static final int GCP_UPLOAD_MAX_KEYS = UploadedJwks.MAX_KEYS;
+  static final Set<String> GCP_UPLOAD_MEMBERS = UploadedJwks.MEMBERS;
   private static final Map<String, String> EC_ALG_BY_CURVE = Map.of("P-256", "ES256", "P-384", "ES384", "P-521", "ES512");
 
   private JwksRules() {}

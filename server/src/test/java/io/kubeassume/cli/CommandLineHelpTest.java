@@ -95,7 +95,8 @@ class CommandLineHelpTest {
       }
     }
     assertTrue(required >= 10, "found the required options: " + required);
-    assertEquals("Usage: kubeassume serve --issuer-url=URL [OPTIONS]", help("serve").lines().findFirst().orElseThrow());
+    assertEquals("Usage: kubeassume serve (--issuer-url=URL | --issuers=FILE|kubernetes) [OPTIONS]",
+        help("serve").lines().findFirst().orElseThrow());
     assertEquals("Usage: kubeassume jwks --keys=PATH", help("jwks").lines().findFirst().orElseThrow());
   }
 
@@ -174,7 +175,7 @@ class CommandLineHelpTest {
     assertTrue(root.out().startsWith("Usage: kubeassume COMMAND"), root.out());
     Run serve = run("help", "serve");
     assertEquals(0, serve.exit(), serve.err());
-    assertTrue(serve.out().startsWith("Usage: kubeassume serve --issuer-url=URL"), serve.out());
+    assertTrue(serve.out().startsWith("Usage: kubeassume serve (--issuer-url=URL | --issuers="), serve.out());
     Run setup = run("setup", "help", "gcp");
     assertEquals(0, setup.exit(), setup.err());
     assertTrue(setup.out().startsWith("Usage: kubeassume setup gcp --issuer-url=URL"), setup.out());

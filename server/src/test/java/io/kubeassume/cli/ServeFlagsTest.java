@@ -83,9 +83,16 @@ class ServeFlagsTest {
       "mirror bucket name    | serve --issuer-url https://h --source files --keys KEY --mirror s3://Oidc_B/p    | --mirror: 's3://Oidc_B/p' has an invalid S3 bucket name",
       "mirror azure account  | serve --issuer-url https://h --source files --keys KEY --mirror azblob://acct     | --mirror: 'azblob://acct' is missing the account or container",
       "mirror twice          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc/p,s3://oidc/p/ | --mirror: 's3://oidc/p' is given twice",
-      "endpoint, no mirror   | serve --issuer-url https://h --source files --keys KEY --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for --mirror",
+      "endpoint, no mirror   | serve --issuer-url https://h --source files --keys KEY --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX or remove it",
+      "endpoint, gcp-wif     | serve --issuer-url https://h --source files --keys KEY --mirror W --mirror-endpoint http://127.0.0.1:9000 | --mirror-endpoint: is only for bucket mirrors; add --mirror s3://BUCKET/PREFIX or remove it (gcp-wif mirrors take --gcp-iam-endpoint)",
+      "iam endpoint, bucket  | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --gcp-iam-endpoint http://127.0.0.1:9 | --gcp-iam-endpoint: is only for gcp-wif mirrors",
+      "iam endpoint, none    | serve --issuer-url https://h --source files --keys KEY --gcp-iam-endpoint http://127.0.0.1:9 | --gcp-iam-endpoint: is only for gcp-wif mirrors",
+      "bad iam endpoint      | serve --issuer-url https://h --source files --keys KEY --mirror W --gcp-iam-endpoint iam.googleapis.com | --gcp-iam-endpoint: 'iam.googleapis.com' must be an http(s) URL",
+      "gcp-wif location      | serve --issuer-url https://h --source files --keys KEY --mirror gcp-wif://projects/my-project/locations/us/workloadIdentityPools/k8s-pool/providers/cluster-a | --mirror: 'gcp-wif://projects/my-project/locations/us/workloadIdentityPools/k8s-pool/providers/cluster-a' has the location 'us'",
+      "gcp-wif twice         | serve --issuer-url https://h --source files --keys KEY --mirror W,W/ | is given twice",
       "bad endpoint          | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-endpoint ftp://x | --mirror-endpoint: 'ftp://x' must be an http(s) URL",
-      "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for --mirror",
+      "region, no mirror     | serve --issuer-url https://h --source files --keys KEY --mirror-region eu-west-1 | --mirror-region: is only for bucket mirrors",
+      "region, gcp-wif       | serve --issuer-url https://h --source files --keys KEY --mirror W --mirror-region eu-west-1 | --mirror-region: is only for bucket mirrors",
       "bad region            | serve --issuer-url https://h --source files --keys KEY --mirror s3://oidc --mirror-region EU_WEST | --mirror-region: 'EU_WEST' is not a region name",
       "bad resync            | serve --issuer-url https://h --source files --keys KEY --mirror-resync 0s        | --mirror-resync: 0s is too short",
       "zero connections      | serve --issuer-url https://h --source files --keys KEY --max-connections 0       | --max-connections: 0 is out of range",
@@ -93,11 +100,14 @@ class ServeFlagsTest {
       "short request timeout | serve --issuer-url https://h --source files --keys KEY --request-timeout 10ms    | --request-timeout: 10ms is too short",
       "bad idle timeout      | serve --issuer-url https://h --source files --keys KEY --idle-timeout forever    | --idle-timeout: 'forever' is not a duration"})
   void aWrongFlagStopsStartUpWithOneLineNamingIt(String name, String args, String expected) {
-    Run r = run(Map.of(), args.strip().replace("KEY", KEY).split("\\s+"));
+    Run r = run(Map.of(), args.strip().replace("KEY", KEY).replace(" W", " " + GCP_WIF).replace(",W", "," + GCP_WIF)
+        .split("\\s+"));
     assertEquals(2, r.exit, r.err);
     assertEquals(1, r.err.strip().lines().count(), "exactly one line: " + r.err);
     assertTrue(r.err.contains(expected), "'" + r.err.strip() + "' should contain '" + expected + "'");
   }
+
+  static final String GCP_WIF = "gcp-wif://projects/my-project/locations/global/workloadIdentityPools/k8s-pool/providers/cluster-a";
 
   @Test
   void aFifoAsKeysIsRefusedWithOneLineNamingTheFlag() throws Exception {
@@ -237,6 +247,12 @@ class ServeFlagsTest {
     // Key files with the ConfigMap store (the hosted-control-plane case) need a cluster too; the way out differs.
     Run files = run(bare, "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY, "--store", "configmap");
     assertTrue(files.err.contains("or run locally with --store file"), files.err);
+    // A fleet of OIDCIssuer objects needs a cluster too; its way out is an issuers file.
+    Run fleet = run(bare, "serve", "--issuers", "kubernetes");
+    assertEquals(2, fleet.exit, fleet.err);
+    assertEquals(1, fleet.err.lines().count(), fleet.err);
+    assertTrue(fleet.err.contains("--kubeconfig: no cluster found") && fleet.err.contains("or run locally with --issuers FILE"),
+        fleet.err);
     // A KUBECONFIG naming files that do not exist is no cluster either, and says so.
     Run absent = run(Map.of("HOME", dir.toString(), "KUBECONFIG", dir.resolve("absent").toString()), "serve", "--issuer-url", "https://h");
     assertTrue(absent.err.contains("no file of KUBECONFIG (" + dir.resolve("absent") + ") exists"), absent.err);

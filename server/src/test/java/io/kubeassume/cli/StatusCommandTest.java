@@ -9,7 +9,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import io.kubeassume.setup.FakeRest;
 import io.kubeassume.setup.aws.FakeIam;
 import io.kubeassume.setup.azure.AzurePlanner;
@@ -17,7 +16,6 @@ import io.kubeassume.setup.azure.FakeArm;
 import io.kubeassume.setup.gcp.FakeGcpIam;
 import io.kubeassume.setup.oci.FakeIdentityDomain;
 import io.kubeassume.verify.HttpsFixture;
-import io.kubeassume.verify.HttpsFixture.Answer;
 import io.kubeassume.verify.TestCa;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,13 +80,8 @@ class StatusCommandTest {
 
   @BeforeEach
   void start() throws Exception {
-    issuerServer = HttpsFixture.https(cert.sslContext());
+    issuerServer = HttpsFixture.https(cert.sslContext()).servesIssuer(key);
     issuer = issuerServer.origin();
-    issuerServer.on("/.well-known/openid-configuration", Answer.json(JSONObjectUtils.toJSONString(Map.of(
-        "issuer", issuer, "jwks_uri", issuer + "/openid/v1/jwks", "response_types_supported", List.of("id_token"),
-        "subject_types_supported", List.of("public"), "id_token_signing_alg_values_supported", List.of("RS256")))));
-    issuerServer.on("/openid/v1/jwks", Answer.json(JSONObjectUtils.toJSONString(Map.of("keys",
-        List.of(key.toPublicJWK().toJSONObject())))));
     aws = new FakeIam();
     gcp = new FakeGcpIam();
     arm = new FakeArm();
@@ -202,9 +195,11 @@ class StatusCommandTest {
         .put("oidc", oidc));
   }
 
+  /** An upload of the served key (kid key-new, its own material) or of another key under {@code kid}. */
   static String uploaded(String kid) {
-    return new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA").put("kid", kid)
-        .put("n", "AQAB").put("e", "AQAB"))).encode();
+    JsonObject k = kid.equals(key.getKeyID()) ? new JsonObject(key.toPublicJWK().toJSONObject())
+        : new JsonObject().put("kty", "RSA").put("kid", kid).put("n", "AQAB").put("e", "AQAB");
+    return new JsonObject().put("keys", new JsonArray().add(k)).encode();
   }
 
   // ---- gcp ---------------------------------------------------------------------------------------
@@ -241,6 +236,18 @@ class StatusCommandTest {
         + "--jwks-file jwks.json", jwks.getString("fix"));
     assertEquals("fail", r.json().getString("result"));
     assertEquals("pass", r.json().getJsonObject("verify").getString("result"), "the issuer itself is fine");
+  }
+
+  @Test
+  void gcpAnUploadWithTheServedKidButOtherKeyMaterialFails() {
+    gcpState(issuer, new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA")
+        .put("kid", "key-new").put("n", "AQAB").put("e", "AQAB"))).encode(), false);
+    Run r = json(GCP);
+    assertEquals(1, r.exit(), r.out());
+    JsonObject jwks = r.check("gcp.jwks");
+    assertEquals("FAIL", jwks.getString("status"));
+    assertEquals("the uploaded JWKS (kids [key-new]) has other key material than the issuer for [key-new]: GCP checks "
+        + "tokens signed with that kid against the wrong key", jwks.getString("message"));
   }
 
   @Test

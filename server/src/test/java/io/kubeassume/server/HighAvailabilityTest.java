@@ -142,6 +142,9 @@ class HighAvailabilityTest {
         .contains("\"retiredAt\":\"")));
     for (TestServer t : group) {
       assertTrue(servedKids(t, JWKS).containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), "retired and new key on every replica");
+      // Followers know when a leaves too: the retirement time travels in the ConfigMap.
+      await(WITHIN, "every replica reports when the retired key leaves",
+          io(() -> t.metric("kubeassume_next_key_removal_timestamp_seconds") > System.currentTimeMillis() / 1000.0));
     }
 
     List<String> readers = MockCluster.jwksReaders(cluster.drainRequests());

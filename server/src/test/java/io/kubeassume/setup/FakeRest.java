@@ -32,11 +32,14 @@ public final class FakeRest implements AutoCloseable {
   }
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
   private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
 
   public FakeRest(Handler handler) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", ex -> handle(ex, handler));
+    // A thread per request: a handler that waits (a test holding one request) must not stall the others.
+    server.setExecutor(executor);
     server.start();
   }
 
@@ -83,5 +86,6 @@ public final class FakeRest implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

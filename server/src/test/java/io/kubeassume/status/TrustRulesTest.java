@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class TrustRulesTest {
   static final String ISSUER = "https://oidc.example.com";
   static final String PRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
-  static final IssuerFacts FACTS = new IssuerFacts(ISSUER, ISSUER + "/openid/v1/jwks", Set.of("new"), PRINT);
+  static final IssuerFacts FACTS = new IssuerFacts(ISSUER, ISSUER + "/openid/v1/jwks",
+      List.of(Map.of("kty", "RSA", "kid", "new", "n", "AQAB", "e", "AQAB", "use", "sig", "alg", "RS256")), PRINT);
   static final IssuerFacts UNKNOWN = new IssuerFacts(ISSUER, ISSUER + "/openid/v1/jwks", null, null);
   static final GcpTarget GCP = new GcpTarget("my-project", "k8s-pool", "cluster-a");
   static final AzureTarget AZURE = new AzureTarget("sub-1", "rg", "app-identity");
@@ -132,6 +133,41 @@ class TrustRulesTest {
     assertEquals(Status.FAIL, line(gcp(provider(ISSUER, "not json")), "gcp.jwks").status());
     assertEquals(Status.WARN, line(GcpTrust.evaluate(GCP, Optional.of(pool()), Optional.of(provider(ISSUER, jwks("old"))),
         UNKNOWN), "gcp.jwks").status());
+
+    CheckResult equal = line(gcp(provider(ISSUER, jwks("new"))), "gcp.jwks");
+    assertEquals("the uploaded JWKS equals the served one (kids [new])", equal.message());
+    CheckResult otherKey = line(gcp(provider(ISSUER, jwks("new").replace("AQAB\",\"e", "AQAC\",\"e"))), "gcp.jwks");
+    assertEquals(Status.FAIL, otherKey.status(), "same kid, other key material");
+    assertTrue(otherKey.message().contains("has other key material than the issuer for [new]"), otherKey.message());
+
+    CheckResult managed = line(gcp(provider(ISSUER, jwks("old")).put("description", "x [kubeassume-revision=7]")),
+        "gcp.jwks");
+    assertEquals(Status.FAIL, managed.status());
+    assertTrue(managed.message().contains("(uploaded by kubeassume serve, revision 7)"), managed.message());
+    assertTrue(managed.fix().startsWith("kubeassume serve --mirror gcp-wif://projects/my-project/locations/global/"
+        + "workloadIdentityPools/k8s-pool/providers/cluster-a keeps it in step: check that mirror on its /readyz"),
+        managed.fix());
+  }
+
+  @Test
+  void gcpUploadOfEightOfMoreServedKeysIsAWarningNamingTheLeftOutKids() {
+    List<Map<String, Object>> served = new java.util.ArrayList<>();
+    String[] kids = new String[8];
+    for (int i = 0; i < 10; i++) {
+      served.add(Map.of("kty", "RSA", "kid", "k" + i, "n", "AQAB", "e", "AQAB"));
+      if (i >= 2) {
+        kids[i - 2] = "k" + i;
+      }
+    }
+    IssuerFacts ten = new IssuerFacts(ISSUER, ISSUER + "/openid/v1/jwks", served, PRINT);
+    CheckResult r = line(GcpTrust.evaluate(GCP, Optional.of(pool()), Optional.of(provider(ISSUER, jwks(kids))), ten),
+        "gcp.jwks");
+    assertEquals(Status.WARN, r.status());
+    assertTrue(r.message().startsWith("the issuer serves 10 keys and GCP holds at most 8: the upload has 8 of them and "
+        + "leaves out [k0, k1]"), r.message());
+    CheckResult seven = line(GcpTrust.evaluate(GCP, Optional.of(pool()),
+        Optional.of(provider(ISSUER, jwks(java.util.Arrays.copyOf(kids, 7)))), ten), "gcp.jwks");
+    assertEquals(Status.FAIL, seven.status(), "room for an eighth key, yet one is missing: stale");
   }
 
   @Test

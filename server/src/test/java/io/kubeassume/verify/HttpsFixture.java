@@ -67,6 +67,23 @@ public final class HttpsFixture implements AutoCloseable {
     return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port();
   }
 
+  /**
+   * Serves an issuer at {@link #origin()}: its discovery document (RS256) and a JWKS of {@code keys}' public
+   * halves, as the API server or kubeassume would.
+   */
+  public HttpsFixture servesIssuer(com.nimbusds.jose.jwk.JWK... keys) {
+    String issuer = origin();
+    on("/.well-known/openid-configuration", Answer.json(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of(
+        "issuer", issuer, "jwks_uri", issuer + "/openid/v1/jwks", "response_types_supported", java.util.List.of("id_token"),
+        "subject_types_supported", java.util.List.of("public"),
+        "id_token_signing_alg_values_supported", java.util.List.of("RS256")))));
+    java.util.List<Object> jwks = new java.util.ArrayList<>();
+    for (com.nimbusds.jose.jwk.JWK k : keys) {
+      jwks.add(k.toPublicJWK().toJSONObject());
+    }
+    return on("/openid/v1/jwks", Answer.json(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of("keys", jwks))));
+  }
+
   public HttpsFixture on(String path, Answer answer) {
     answers.put(path, answer);
     return this;

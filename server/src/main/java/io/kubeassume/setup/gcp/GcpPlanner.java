@@ -7,17 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Pure logic of {@code setup gcp}: the IAM v1 requests for a workload identity pool and OIDC provider, the diff
  * of an existing provider against the wanted one (as an updateMask), and the principal identifiers.
  */
 public final class GcpPlanner {
-  /** Members GCP accepts in an uploaded JWKS key; anything else is refused there. */
-  static final Set<String> JWK_MEMBERS = Set.of("kty", "alg", "use", "kid", "n", "e", "x", "y", "crv");
-  static final int MAX_UPLOADED_KEYS = 8;
-
   private GcpPlanner() {}
 
   public static String poolName(String project, String pool) {
@@ -138,34 +133,6 @@ public final class GcpPlanner {
   /** google.subject holds at most 127 bytes. */
   public static boolean subjectTooLong(String namespace, String serviceAccount) {
     return ("system:serviceaccount:" + namespace + ":" + serviceAccount).getBytes(StandardCharsets.UTF_8).length > 127;
-  }
-
-  /**
-   * Checks a JWKS for upload: at most 8 keys, only the members GCP accepts, RSA or EC.
-   *
-   * @return the problem, or null if it can be uploaded
-   */
-  public static String jwksProblem(JsonObject jwks) {
-    JsonArray keys = jwks.getJsonArray("keys");
-    if (keys == null || keys.isEmpty()) {
-      return "has no keys";
-    }
-    if (keys.size() > MAX_UPLOADED_KEYS) {
-      return "has " + keys.size() + " keys; GCP accepts at most " + MAX_UPLOADED_KEYS + " in an uploaded JWKS";
-    }
-    for (int i = 0; i < keys.size(); i++) {
-      JsonObject k = keys.getJsonObject(i);
-      for (String name : k.fieldNames()) {
-        if (!JWK_MEMBERS.contains(name)) {
-          return "key " + k.getString("kid", "#" + i) + " has member '" + name + "'; GCP accepts only " + JWK_MEMBERS;
-        }
-      }
-      String kty = k.getString("kty", "");
-      if (!kty.equals("RSA") && !kty.equals("EC")) {
-        return "key " + k.getString("kid", "#" + i) + " has kty '" + kty + "'; GCP accepts RSA or EC";
-      }
-    }
-    return null;
   }
 
   private static String truncate(String s, int max) {

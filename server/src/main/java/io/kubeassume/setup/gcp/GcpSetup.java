@@ -1,5 +1,6 @@
 package io.kubeassume.setup.gcp;
 
+import io.kubeassume.gcp.WorkloadIdentityIam;
 import io.kubeassume.setup.Call;
 import io.kubeassume.setup.JsonHttp;
 import io.kubeassume.setup.SetupException;
@@ -15,8 +16,8 @@ import java.util.Optional;
  * provider is patched with exactly the fields that differ.
  */
 public final class GcpSetup {
-  private static final int MAX_POLLS = 60;
   private final JsonHttp http;
+  private final WorkloadIdentityIam api;
   private final SetupOutput out;
   private final String iam;
 
@@ -25,6 +26,7 @@ public final class GcpSetup {
     this.http = http;
     this.out = out;
     this.iam = iamEndpoint.endsWith("/") ? iamEndpoint.substring(0, iamEndpoint.length() - 1) : iamEndpoint;
+    this.api = http == null ? null : new WorkloadIdentityIam(http, this.iam);
   }
 
   public void run(GcpRequest req) throws SetupException {
@@ -66,13 +68,14 @@ public final class GcpSetup {
       out.call(GcpPlanner.createPool(iam, req.project(), req.pool(), req.issuerUrl()));
       return req.projectNumber();
     }
-    JsonHttp.Response r = http.send("GET", URI.create(get.target()), null);
+    String name = GcpPlanner.poolName(req.project(), req.pool());
+    JsonHttp.Response r = get(name);
     if (r.status() == 404) {
       Call create = GcpPlanner.createPool(iam, req.project(), req.pool(), req.issuerUrl());
       out.call(create);
       await(send(create, "create workload identity pool " + req.pool()), "create pool " + req.pool());
       out.call(get);
-      r = http.send("GET", URI.create(get.target()), null);
+      r = get(name);
     }
     check(r, "read workload identity pool " + req.pool());
     if ("DELETED".equals(r.json().getString("state"))) {
@@ -94,7 +97,7 @@ public final class GcpSetup {
       out.call(create);
       return;
     }
-    JsonHttp.Response r = http.send("GET", URI.create(get.target()), null);
+    JsonHttp.Response r = get(GcpPlanner.poolName(req.project(), req.pool()) + "/providers/" + req.provider());
     if (r.status() == 404) {
       out.call(create);
       await(send(create, "create provider " + req.provider()), "create provider " + req.provider());
@@ -119,16 +122,16 @@ public final class GcpSetup {
 
   /** The pool as IAM reports it, or empty if it does not exist. Sends one GET and changes nothing. */
   public Optional<JsonObject> readPool(String project, String pool) throws SetupException {
-    return read(GcpPlanner.getPool(iam, project, pool), "read workload identity pool " + pool);
+    return read(GcpPlanner.poolName(project, pool), "read workload identity pool " + pool);
   }
 
   /** The provider as IAM reports it, or empty if it does not exist. Sends one GET and changes nothing. */
   public Optional<JsonObject> readProvider(String project, String pool, String provider) throws SetupException {
-    return read(GcpPlanner.getProvider(iam, project, pool, provider), "read provider " + provider);
+    return read(GcpPlanner.poolName(project, pool) + "/providers/" + provider, "read provider " + provider);
   }
 
-  private Optional<JsonObject> read(Call get, String what) throws SetupException {
-    JsonHttp.Response r = http.send("GET", URI.create(get.target()), null);
+  private Optional<JsonObject> read(String name, String what) throws SetupException {
+    JsonHttp.Response r = get(name);
     if (r.status() == 404) {
       return Optional.empty();
     }
@@ -148,27 +151,25 @@ public final class GcpSetup {
     return r.json() == null ? new JsonObject().put("done", true) : r.json();
   }
 
+  /** GET through the shared IAM client, which retries Google's transient answers. */
+  private JsonHttp.Response get(String name) throws SetupException {
+    try {
+      return api.get(name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SetupException("interrupted while reading " + name);
+    }
+  }
+
   /** Waits for a long-running operation; IAM usually finishes these within seconds. */
   private void await(JsonObject operation, String what) throws SetupException {
-    JsonObject op = operation;
-    for (int i = 0; !op.getBoolean("done", false); i++) {
-      if (i >= MAX_POLLS || op.getString("name") == null) {
-        throw new SetupException(what + " did not finish in time (operation " + op.getString("name")
-            + "); run again later, it is safe to repeat");
-      }
-      try {
-        Thread.sleep(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new SetupException("interrupted while waiting to " + what);
-      }
-      JsonHttp.Response r = http.send("GET", URI.create(iam + "/v1/" + op.getString("name")), null);
-      check(r, "wait to " + what);
-      op = r.json();
-    }
-    JsonObject error = op.getJsonObject("error");
-    if (error != null) {
-      throw new SetupException(what + " failed: " + error.getString("message", error.encode()));
+    try {
+      api.await(operation, what);
+    } catch (WorkloadIdentityIam.OperationFailed e) {
+      throw new SetupException(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SetupException("interrupted while waiting to " + what);
     }
   }
 

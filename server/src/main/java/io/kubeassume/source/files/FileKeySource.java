@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Public keys from PEM and JWKS files ({@code --source files}). Reading runs on worker threads of
- * its own; directory changes are polled from the event loop (the JDK's watch service does the
- * waiting) and reported after a short quiet period, so a burst of events causes one sync.
+ * Public keys from PEM and JWKS files ({@code --source files}, or an issuers file's {@code files}).
+ * Reading runs on worker threads of its own; directory changes come from {@link DirectoryWatches}
+ * after a short quiet period, so a burst of events causes one sync.
  *
  * <p>A read is bounded ({@link KeyFiles}: regular files only, at most 1 MiB + 1 byte each, linear
  * parsing), so it takes milliseconds. The one way it can still hang is outside the process: a file
@@ -24,24 +24,32 @@ import java.util.concurrent.TimeUnit;
  * nothing else.
  */
 public final class FileKeySource implements KeySource {
-  static final long WATCH_POLL_MS = 100;
-  static final long QUIET_MS = 150;
   /** Two threads: a read stuck for ever (see above) leaves the next read a thread, and the shared pool untouched. */
   static final int READ_THREADS = 2;
   static final String READ_POOL = "kubeassume-key-files";
 
-  private final Vertx vertx;
   private final List<Path> paths;
-  private final DirectoryWatcher watcher;
+  private final DirectoryWatches watches;
+  /** Whether this source made {@link #watches} (the single issuer) and closes it, or shares a fleet's. */
+  private final boolean ownsWatches;
   private final WorkerExecutor readers;
-  private long pollTimer = -1;
-  private long quietTimer = -1;
+  private DirectoryWatches.Watch watch;
 
-  /** Registers the directory watches now, so that start-up fails early on an unreadable path. */
+  /** The single issuer's source, with a watch service of its own; checks the paths can be watched now. */
   public FileKeySource(Vertx vertx, List<Path> paths) throws IOException {
-    this.vertx = vertx;
+    this(vertx, paths, new DirectoryWatches(vertx), true);
+  }
+
+  /** A fleet issuer's source, sharing the fleet's watch service. */
+  public FileKeySource(Vertx vertx, List<Path> paths, DirectoryWatches watches) throws IOException {
+    this(vertx, paths, watches, false);
+  }
+
+  private FileKeySource(Vertx vertx, List<Path> paths, DirectoryWatches watches, boolean ownsWatches) throws IOException {
     this.paths = List.copyOf(paths);
-    this.watcher = new DirectoryWatcher(this.paths);
+    this.watches = watches;
+    this.ownsWatches = ownsWatches;
+    watches.check(this.paths);
     // No blocked-thread warning (max execute time "for ever"): the sync loop's read deadline reports a hang, once.
     this.readers = vertx.createSharedWorkerExecutor(READ_POOL, READ_THREADS, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
   }
@@ -58,19 +66,22 @@ public final class FileKeySource implements KeySource {
 
   @Override
   public void onChange(Runnable changed) {
-    pollTimer = vertx.setPeriodic(WATCH_POLL_MS, id -> {
-      if (watcher.poll()) {
-        vertx.cancelTimer(quietTimer);
-        quietTimer = vertx.setTimer(QUIET_MS, t -> changed.run());
-      }
-    });
+    try {
+      watch = watches.watch(paths, changed);
+    } catch (IOException e) {
+      // Checked at construction; a directory that vanished since is found by the next read (poll interval).
+      watch = null;
+    }
   }
 
   @Override
   public void close() {
-    vertx.cancelTimer(pollTimer);
-    vertx.cancelTimer(quietTimer);
-    watcher.close();
+    if (watch != null) {
+      watch.cancel();
+    }
+    if (ownsWatches) {
+      watches.close();
+    }
     readers.close();
   }
 }

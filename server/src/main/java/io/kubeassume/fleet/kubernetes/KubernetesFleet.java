@@ -1,0 +1,362 @@
+package io.kubeassume.fleet.kubernetes;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kubeassume.document.DocumentRenderer;
+import io.kubeassume.document.Snapshot;
+import io.kubeassume.fleet.Fleet;
+import io.kubeassume.fleet.FleetMirrors;
+import io.kubeassume.fleet.InvalidSpecException;
+import io.kubeassume.fleet.IssuerPipeline;
+import io.kubeassume.fleet.IssuerSpec;
+import io.kubeassume.fleet.IssuerSpecParser;
+import io.kubeassume.fleet.IssuerStats;
+import io.kubeassume.fleet.ReadPermits;
+import io.kubeassume.merge.KeyMerger;
+import io.kubeassume.merge.MergeState;
+import io.kubeassume.merge.StateCodec;
+import io.kubeassume.server.IssuerEndpoint;
+import io.kubeassume.server.IssuerRegistry;
+import io.kubeassume.server.LeaderElection;
+import io.kubeassume.server.SyncHealth;
+import io.kubeassume.server.SyncLoop;
+import io.kubeassume.source.KeySource;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet declared by OIDCIssuer objects ({@code serve --issuers kubernetes}), on every replica.
+ *
+ * <p>Read side, every replica: one watch on OIDCIssuer objects (in the watched namespaces) whose
+ * informer keeps only resourceVersions; each event is reduced to what kubeassume needs (the spec,
+ * the state in {@code status.state}) on this verticle's event loop. A spec change reconciles the
+ * {@link Fleet} (claims, pipelines, routes); a status change serves the issuer's documents, rendered
+ * from the state after it is validated (content that fails is refused, counted, and the last good
+ * documents stay). So every replica serves every issuer from memory, and a cold start serves them
+ * all after one list.
+ *
+ * <p>Write side, the elected leader only ({@link LeaderElection.Listener}): every served issuer's
+ * sync loop reads its source (a Secret through the one {@link SecretWatch}, or a remote API
+ * server), with at most {@link #READ_PERMITS} reads at once, merges, and writes the state and
+ * conditions into the object's status ({@link IssuerStatusStore}); issuers that cannot be served
+ * get conditions that say why. Deleting an object stops serving it; its status goes with it.
+ */
+public final class KubernetesFleet extends VerticleBase implements LeaderElection.Listener {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesFleet.class);
+  /** Source reads the leader runs at once. */
+  public static final int READ_PERMITS = 16;
+  /** A burst of spec changes (a cold start's list, an apply of many objects) is reconciled once. */
+  static final long RECONCILE_DELAY_MS = 50;
+
+  public record Settings(List<String> namespaces, List<String> allowedPrefixes, IssuerSpecParser.Context specs, int maxKeys,
+      Duration pollInterval, FleetMirrors mirrors) {}
+
+  private final KubernetesClient client;
+  private final Settings settings;
+  private final IssuerRegistry registry;
+  private final Clock clock;
+  private final Map<String, IssuerRecord> records = new HashMap<>();
+  private final Map<String, IssuerStats> stats = new HashMap<>();
+  private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  private final ReadPermits permits = new ReadPermits(READ_PERMITS);
+  private final AtomicLong rejected = new AtomicLong();
+  private Fleet fleet;
+  private SecretWatch secrets;
+  private boolean leading;
+  private long reconcileTimer = -1;
+  private volatile boolean listed;
+  private volatile String watchError;
+
+  public KubernetesFleet(KubernetesClient client, Settings settings, IssuerRegistry registry, Clock clock) {
+    this.client = client;
+    this.settings = settings;
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  /** Starts the watches without waiting for them: an API server that is down must not stop start-up. */
+  @Override
+  public Future<?> start() {
+    secrets = new SecretWatch(client, settings.namespaces());
+    fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
+    ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(GenericKubernetesResource r) {
+        context.runOnContext(v -> observed(r));
+      }
+
+      @Override
+      public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+        context.runOnContext(v -> observed(after));
+      }
+
+      @Override
+      public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
+        context.runOnContext(v -> deleted(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
+      }
+    };
+    List<CompletableFuture<Void>> lists = new ArrayList<>();
+    List<String> namespaces = settings.namespaces().isEmpty() ? java.util.Collections.singletonList(null) : settings.namespaces();
+    for (String ns : namespaces) {
+      var resources = client.genericKubernetesResources(OidcIssuers.CONTEXT);
+      SharedIndexInformer<GenericKubernetesResource> informer = ns == null
+          ? resources.inAnyNamespace().runnableInformer(0) : resources.inNamespace(ns).runnableInformer(0);
+      informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
+          new KubernetesSerialization(), "metadata.resourceVersion"));
+      informer.addEventHandler(handler);
+      informers.add(informer);
+      lists.add(informer.start().toCompletableFuture().whenComplete((v, e) -> {
+        if (e != null) {
+          watchError = "cannot list OIDCIssuer objects" + (ns == null ? "" : " in " + ns) + ": " + e.getMessage();
+          log.warn("{}; check that the CRD oidcissuers.kubeassume.io is installed and the RBAC allows list and watch",
+              watchError);
+        }
+      }));
+    }
+    CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> context.runOnContext(x -> {
+      // Every object of the first list is in: serve them all at once, then start the Secret watch (its first
+      // list then reaches every issuer's subscription, so a new leader reads with no request).
+      reconcile();
+      listed = e == null;
+      secrets.start();
+    }));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    informers.forEach(SharedIndexInformer::close);
+    fleet.close();
+    secrets.close();
+    return Future.succeededFuture();
+  }
+
+  // ---- read side
+
+  private void observed(GenericKubernetesResource r) {
+    OidcIssuers.Observed o = OidcIssuers.observe(r);
+    IssuerRecord rec = records.computeIfAbsent(o.id(), id -> new IssuerRecord());
+    OidcIssuers.Observed before = rec.observed;
+    if (before != null && older(o.resourceVersion(), before.resourceVersion())) {
+      return; // a late event: never roll back what is served
+    }
+    rec.observed = o;
+    takeState(rec, o);
+    if (before == null || !Objects.equals(before.spec(), o.spec()) || !before.created().equals(o.created())) {
+      scheduleReconcile();
+    } else {
+      serve(o.id());
+    }
+  }
+
+  private void deleted(String id) {
+    records.remove(id);
+    stats.remove(id);
+    scheduleReconcile();
+  }
+
+  /** Decodes a new status.state: valid content becomes what is served; invalid is refused and the leader repairs it. */
+  private void takeState(IssuerRecord rec, OidcIssuers.Observed o) {
+    if (o.state() == null || o.state().equals(rec.stateText)) {
+      return;
+    }
+    rec.stateText = o.state();
+    try {
+      rec.valid = StateCodec.decode("oidcissuer " + o.id() + " status.state", o.state().getBytes(StandardCharsets.UTF_8));
+      rec.rejected = null;
+    } catch (Exception e) {
+      rejected.incrementAndGet();
+      String message = "rejected the status.state of oidcissuer " + o.id() + " at resourceVersion " + o.resourceVersion()
+          + " and kept serving the last good documents: " + e.getMessage();
+      if (!message.equals(rec.rejected)) {
+        log.warn("{}; the leader rewrites it", message);
+      }
+      rec.rejected = message;
+      IssuerPipeline p = fleet.pipeline(o.id());
+      if (p != null) {
+        p.repair();
+      }
+    }
+  }
+
+  /** Serves issuer {@code id}'s documents from its state, if they differ from what is served. */
+  private void serve(String id) {
+    IssuerPipeline p = fleet.pipeline(id);
+    IssuerRecord rec = records.get(id);
+    if (p == null || rec == null || rec.valid == null || rec.valid.keys().isEmpty()) {
+      return;
+    }
+    Snapshot served = p.served();
+    if (served != null && served.revision() == rec.valid.revision() && served.issuer().equals(p.spec().issuer())) {
+      return;
+    }
+    p.endpoint().documents().serve(DocumentRenderer.render(p.spec().issuer(), rec.valid));
+  }
+
+  private void scheduleReconcile() {
+    if (reconcileTimer == -1) {
+      reconcileTimer = vertx.setTimer(RECONCILE_DELAY_MS, t -> {
+        reconcileTimer = -1;
+        reconcile();
+      });
+    }
+  }
+
+  private void reconcile() {
+    List<IssuerSpec> specs = new ArrayList<>();
+    Map<String, String> invalid = new LinkedHashMap<>();
+    for (Map.Entry<String, IssuerRecord> e : records.entrySet()) {
+      OidcIssuers.Observed o = e.getValue().observed;
+      try {
+        specs.add(IssuerSpecParser.parse(o.id(), o.namespace(), o.created(), o.spec(), "spec", settings.specs()));
+      } catch (InvalidSpecException ex) {
+        invalid.put(o.id(), ex.getMessage());
+      }
+    }
+    fleet.reconcile(specs, invalid);
+    records.keySet().forEach(this::serve);
+    if (leading) {
+      reportProblems();
+    }
+  }
+
+  // ---- write side (the leader)
+
+  @Override
+  public void startedLeading(LeaderElection.Resignation resign) {
+    context.runOnContext(v -> {
+      leading = true;
+      log.info("leading: syncing {} issuer(s)", fleet.pipelines().size());
+      fleet.startSyncing(vertx);
+      reportProblems();
+    });
+  }
+
+  @Override
+  public void stoppedLeading() {
+    context.runOnContext(v -> {
+      leading = false;
+      fleet.stopSyncing();
+    });
+  }
+
+  @Override
+  public JsonObject status() {
+    return new JsonObject().put("syncing", leading);
+  }
+
+  /** Writes the conditions of issuers that cannot be served, where the object does not say so already. */
+  private void reportProblems() {
+    for (Map.Entry<String, Fleet.Problem> e : fleet.problems().entrySet()) {
+      IssuerRecord rec = records.get(e.getKey());
+      if (rec == null) {
+        continue;
+      }
+      List<Map<String, Object>> next = IssuerConditions.of(new IssuerConditions.Facts(e.getValue(), null, null, false,
+          false, IssuerConditions.MirrorFacts.NONE, rec.observed.generation()), rec.observed.conditions(), clock.instant());
+      if (!IssuerConditions.sameAs(next, rec.observed.conditions())) {
+        writeConditions(rec, next);
+      }
+    }
+  }
+
+  private void writeConditions(IssuerRecord rec, List<Map<String, Object>> conditions) {
+    OidcIssuers.Observed o = rec.observed;
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("observedGeneration", o.generation());
+    status.put("conditions", conditions);
+    if (o.state() != null) {
+      // A conflict or a refused URL does not lose the state: if the issuer is served again, its history is there.
+      status.put("state", o.state());
+    }
+    GenericKubernetesResource desired = new GenericKubernetesResourceBuilder()
+        .withApiVersion(OidcIssuers.GROUP + "/" + OidcIssuers.VERSION).withKind(OidcIssuers.KIND)
+        .withNewMetadata().withNamespace(o.namespace()).withName(o.name()).withResourceVersion(o.resourceVersion()).endMetadata()
+        .addToAdditionalProperties("status", status).build();
+    vertx.executeBlocking(() -> client.genericKubernetesResources(OidcIssuers.CONTEXT).inNamespace(o.namespace())
+        .resource(desired).updateStatus(), false)
+        .onSuccess(this::observed)
+        .onFailure(e -> log.debug("cannot write the conditions of oidcissuer {}: {}", o.id(),
+            e instanceof KubernetesClientException k ? k.getCode() + " " + k.getMessage() : e.getMessage()));
+  }
+
+  /** Secrets or a remote API server, and the object's status. */
+  private final class Pipelines implements Fleet.PipelineFactory {
+    @Override
+    public IssuerPipeline create(IssuerSpec spec, IssuerEndpoint endpoint) {
+      IssuerStats issuerStats = stats.computeIfAbsent(spec.id(), id -> new IssuerStats());
+      SecretKeySource secretItems = spec.source() instanceof IssuerSpec.SecretItems s
+          ? new SecretKeySource(vertx, s, secrets) : null;
+      return settings.mirrors().attach(vertx, new IssuerPipeline(spec, endpoint, issuerStats, p -> {
+        IssuerRecord rec = records.get(spec.id());
+        if (rec == null) {
+          return Future.failedFuture(new IllegalStateException("oidcissuer " + spec.id() + " is gone"));
+        }
+        KeySource source = secretItems != null ? secretItems.reader()
+            : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
+        IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, written -> context.runOnContext(v -> observed(written)),
+            (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(fleet.problemsView().get(spec.id()), state,
+                synced ? SyncHealth.Report.succeededAt(clock.instant()) : issuerStats.health().report(),
+                !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
+                rec.observed.generation()), rec.observed.conditions(), clock.instant()), p::mirrorStatus, clock);
+        return Future.succeededFuture(new SyncLoop(permits.bound(source), store,
+            rec.valid == null ? MergeState.EMPTY : rec.valid, new KeyMerger(spec.overlap(), settings.maxKeys()),
+            spec.issuer(), endpoint.documents(), issuerStats.health(), issuerStats, clock, settings.pollInterval(), false,
+            "issuer " + spec.id() + ": "));
+      }, secretItems == null ? () -> { } : secretItems));
+    }
+
+    @Override
+    public void removed(IssuerSpec spec) {
+      // The object is gone, and its status (the state) with it; mirrored objects are never deleted.
+    }
+  }
+
+  // ---- views for readiness and metrics
+
+  public Fleet fleet() {
+    return fleet;
+  }
+
+  /** True once the first list of OIDCIssuer objects was served. */
+  public boolean listed() {
+    return listed;
+  }
+
+  public JsonObject watchStatus() {
+    JsonObject json = new JsonObject().put("listed", listed).put("rejectedStates", rejected.get());
+    String error = watchError;
+    if (error != null) {
+      json.put("lastError", error);
+    }
+    return json;
+  }
+
+  private static boolean older(String rv, String seen) {
+    try {
+      return Long.parseLong(rv) < Long.parseLong(seen);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}
