@@ -281,7 +281,7 @@ class ChartServerAgreementTest {
     PodRuntime pod = new PodRuntime(Rendered.parse(Charts.templateExactly(values)), root, namespaceObjects());
     ServeConfig c;
     try {
-      c = ServeParsing.serve(pod.environment(), pod.args()).config();
+      c = ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config();
     } catch (ConfigException e) {
       throw new AssertionError("kubeassume serve refuses the documented values: " + e.getMessage(), e);
     }
@@ -439,7 +439,7 @@ class ChartServerAgreementTest {
     try {
       assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
               List.of("kubeassume-issuers"))).cluster(cluster()).build(),
-          ServeParsing.serve(pod.environment(), pod.args()).config());
+          ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config());
     } catch (ConfigException e) {
       fail("kubeassume serve refuses deploy/manifests/kubeassume-fleet.yaml: " + e.getMessage());
     }
