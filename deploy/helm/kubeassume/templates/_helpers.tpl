@@ -52,7 +52,24 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- /* Whether the pod talks to the API server at all. */}}
 {{- define "kubeassume.needsApiServer" -}}
-{{- if or (eq .Values.source "kubernetes") (eq .Values.store "configmap") }}true{{- end }}
+{{- if .Values.fleet.enabled }}
+{{- if eq .Values.fleet.source "kubernetes" }}true{{- end }}
+{{- else if or (eq .Values.source "kubernetes") (eq .Values.store "configmap") }}true{{- end }}
+{{- end }}
+
+{{- /* Whether the pod keeps its state in files on the state volume (store file, or a fleet's issuers file). */}}
+{{- define "kubeassume.stateVolume" -}}
+{{- if .Values.fleet.enabled }}
+{{- if eq .Values.fleet.source "file" }}true{{- end }}
+{{- else if eq .Values.store "file" }}true{{- end }}
+{{- end }}
+
+{{- /* A fleet's one public host: the override given, else the host of the first of fleet.issuerUrlPrefixes. */}}
+{{- define "kubeassume.fleetHost" -}}
+{{- $prefix := first .Values.fleet.issuerUrlPrefixes | default "" }}
+{{- $fromPrefix := "" }}
+{{- if $prefix }}{{ $fromPrefix = regexReplaceAll ":[0-9]+$" (urlParse $prefix).host "" }}{{ end }}
+{{- .override | default $fromPrefix | required "with fleet.enabled, name the public host of the issuers: set fleet.issuerUrlPrefixes (e.g. [https://oidc.example.com/clusters/]) or the host itself (ingress.host, serverTls.host)" }}
 {{- end }}
 
 

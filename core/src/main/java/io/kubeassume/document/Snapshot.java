@@ -1,6 +1,7 @@
 package io.kubeassume.document;
 
 import io.kubeassume.merge.KeyRecord;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,7 +11,7 @@ import java.util.Objects;
  *
  * @param keys the served keys in document order, with their history (first seen, retired at), so a
  *     publish target that cannot take every key (GCP's uploaded JWKS holds 8) can tell current keys
- *     from retired ones
+ *     from retired ones, and the time the next retired key leaves is known
  */
 public record Snapshot(long revision, IssuerUrl issuer, Document discovery, Document jwks, List<KeyRecord> keys) {
   public Snapshot {
@@ -27,5 +28,13 @@ public record Snapshot(long revision, IssuerUrl issuer, Document discovery, Docu
 
   public int keyCount() {
     return keys.size();
+  }
+
+  /**
+   * When the served key that left the source longest ago left it, or null if every served key is
+   * current: that key leaves the documents at this time plus the overlap.
+   */
+  public Instant oldestRetirement() {
+    return keys.stream().filter(KeyRecord::isRetired).map(KeyRecord::retiredAt).min(Instant::compareTo).orElse(null);
   }
 }

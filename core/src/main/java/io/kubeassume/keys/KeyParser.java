@@ -100,12 +100,12 @@ public final class KeyParser {
     for (PemScanner.Block block : scan.blocks()) {
       if (block.label().contains("PRIVATE KEY")) {
         throw new InvalidKeyException(origin, "contains a private key (" + block.label() + "); kubeassume publishes "
-            + "public keys only: mount the public half, e.g. 'openssl pkey -in sa.key -pubout -out sa.pub'");
+            + "public keys only: mount the public half, e.g. " + publicHalf(origin));
       }
     }
     if (text.contains("PRIVATE KEY-----")) {
       throw new InvalidKeyException(origin, "contains a (malformed) private key block; kubeassume publishes "
-          + "public keys only: mount the public half, e.g. 'openssl pkey -in sa.key -pubout -out sa.pub'");
+          + "public keys only: mount the public half, e.g. " + publicHalf(origin));
     }
     if (scan.problem() != null) {
       throw new InvalidKeyException(origin, scan.problem());
@@ -127,6 +127,12 @@ public final class KeyParser {
       throw new InvalidKeyException(origin, "no public key in the PEM data");
     }
     return keys;
+  }
+
+  /** The command that writes the public half of the private key file {@code origin}, next to it. */
+  static String publicHalf(String origin) {
+    String out = origin.matches(".*\\.(key|pem)$") ? origin.substring(0, origin.lastIndexOf('.')) + ".pub" : origin + ".pub";
+    return "'openssl pkey -in " + origin + " -pubout -out " + out + "'";
   }
 
   private static byte[] decodeBase64(String origin, String type, String body) throws InvalidKeyException {

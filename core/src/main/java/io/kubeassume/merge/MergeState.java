@@ -31,7 +31,12 @@ public record MergeState(long revision, List<KeyRecord> keys) {
 
   /** When the next retired key leaves the documents, if any is retired. */
   public Optional<Instant> nextExpiry(Duration overlap) {
-    return keys.stream().filter(KeyRecord::isRetired).map(k -> k.retiredAt().plus(overlap)).min(Instant::compareTo);
+    return oldestRetirement().map(at -> at.plus(overlap));
+  }
+
+  /** When the served key that was retired first left the source, if any served key is retired. */
+  public Optional<Instant> oldestRetirement() {
+    return keys.stream().filter(KeyRecord::isRetired).map(KeyRecord::retiredAt).min(Instant::compareTo);
   }
 
   /** Same served documents: same keys in the same order (history aside). */

@@ -156,6 +156,20 @@ class DocumentRendererTest {
     assertEquals(DocumentRenderer.jwks(List.of(rsa, ec)).asString(), snap.jwks().asString());
     assertEquals(DocumentRenderer.discovery(ISSUER, List.of(rsa, ec)).asString(), snap.discovery().asString());
     assertThrows(UnsupportedOperationException.class, () -> snap.kids().add("x"));
+    assertEquals(T0.plusSeconds(2), snap.oldestRetirement(), "rsa left the source at T0+2s");
+  }
+
+  @Test
+  void snapshotNamesTheOldestRetirementSoTheNextRemovalIsKnown() throws Exception {
+    KeyMerger merger = new KeyMerger(Duration.ofHours(1), 10);
+    MergeState s = merger.merge(MergeState.EMPTY, List.of(rsa, ec, ec2), T0).state();
+    assertEquals(null, DocumentRenderer.render(ISSUER, s).oldestRetirement(), "no retired key");
+    s = merger.merge(s, List.of(ec, ec2), T0.plusSeconds(10)).state();
+    s = merger.merge(s, List.of(ec2), T0.plusSeconds(20)).state();
+    assertEquals(T0.plusSeconds(10), DocumentRenderer.render(ISSUER, s).oldestRetirement());
+    assertEquals(s.nextExpiry(Duration.ofHours(1)).orElseThrow(), T0.plusSeconds(10).plus(Duration.ofHours(1)));
+    s = merger.merge(s, List.of(ec2), T0.plusSeconds(10).plus(Duration.ofHours(1))).state();  // rsa's window ends
+    assertEquals(T0.plusSeconds(20), DocumentRenderer.render(ISSUER, s).oldestRetirement());
   }
 
   @Test

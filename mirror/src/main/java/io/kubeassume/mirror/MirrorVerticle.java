@@ -58,13 +58,18 @@ public final class MirrorVerticle extends VerticleBase {
   }
 
   public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock) {
+    this(mirrors, resync, registry, clock, null);
+  }
+
+  /** @param issuer a fleet issuer's id: its mirrors' series carry it as the {@code issuer} label; null for the single issuer */
+  public MirrorVerticle(List<Mirror> mirrors, Duration resync, MeterRegistry registry, Clock clock, String issuer) {
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be positive");
     }
     this.resync = resync;
     this.clock = clock;
     for (Mirror m : mirrors) {
-      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString())));
+      lanes.add(new Lane(m, new MirrorMetrics(registry, m.location().toString(), issuer)));
     }
   }
 
@@ -140,7 +145,8 @@ public final class MirrorVerticle extends VerticleBase {
       // Only its end matters here: a last publish that failed was reported already and must not fail the undeploy.
       running.add(lane.inFlight.otherwiseEmpty());
     }
-    return Future.join(running).eventually(this::closeTargets).eventually(() -> workers.close())
+    // A publish that failed was counted and logged when it failed; stopping still succeeds.
+    return Future.join(running).otherwiseEmpty().eventually(this::closeTargets).eventually(() -> workers.close())
         .andThen(done -> lanes.forEach(lane -> lane.metrics.close()));
   }
 
@@ -212,7 +218,7 @@ public final class MirrorVerticle extends VerticleBase {
     private void succeeded(PublishResult r, long nanos) {
       String label = MirrorMetrics.label(r);
       java.time.Instant now = clock.instant();
-      metrics.succeeded(label, nanos, now.toEpochMilli(), r.leftOut().size());
+      metrics.succeeded(label, r.revision(), nanos, now.toEpochMilli(), r.leftOut().size());
       status.updateAndGet(s -> s.succeeded(label, r.revision(), now, r.leftOut()));
       if (loggedError != null) {
         log.info("mirror {} recovered", name);

@@ -4,6 +4,7 @@ import static io.kubeassume.mirror.Snapshots.key;
 import static io.kubeassume.mirror.Snapshots.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
@@ -116,12 +117,66 @@ class MirrorVerticleLifecycleTest {
     target.hold = true;
     v.offer(snapshot(1, key("a")));
     assertTrue(target.entered.await(10, TimeUnit.SECONDS), "publish started");
+    Counter errors = registry.find("kubeassume.publish.errors").counter();
     // Nothing releases the held read but its own time-out (or, wrongly, closing the target).
     vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
 
     assertFalse(target.closedWhileReading, "the target was closed under a running publish");
     assertTrue(target.closed, "the target is closed once the publish is done");
-    Counter errors = registry.find("kubeassume.publish.errors").counter();
     assertEquals(0.0, errors.count(), "the publish that was running when stopping did not fail");
+    assertNull(registry.find("kubeassume.publish.errors").counter(), "a stopped mirror's series are removed");
+  }
+
+  /** A last publish that failed (an unreachable store) was already counted and logged; undeploying still succeeds. */
+  @Test
+  void undeploySucceedsAfterAFailedPublish(Vertx vertx) throws Exception {
+    HeldTarget target = new HeldTarget(null);
+    FailingAfterStart goesAway = new FailingAfterStart(target);
+    MirrorVerticle v = new MirrorVerticle(List.of(mirror("s3://oidc/p", goesAway)), Duration.ofHours(1), registry);
+    String id = vertx.deployVerticle(v).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    goesAway.failing = true;
+    v.offer(snapshot(1, key("a")));
+    Counter errors = registry.find("kubeassume.publish.errors").counter();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (errors.count() < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(1.0, errors.count(), "the publish failed");
+    vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertTrue(target.closed, "the target is closed");
+  }
+
+  /** Answers the start-up check, then (once failing) fails every read, as a store that went away. */
+  private static final class FailingAfterStart implements MirrorTarget, AutoCloseable {
+    private final HeldTarget target;
+    volatile boolean failing;
+
+    FailingAfterStart(HeldTarget target) {
+      this.target = target;
+    }
+
+    @Override
+    public StoredObject read(String key) {
+      if (failing) {
+        throw new MirrorException("the bucket went away");
+      }
+      return target.read(key);
+    }
+
+    @Override
+    public void write(String key, byte[] body, String contentType, String cacheControl, long revision, Precondition pre)
+        throws PreconditionFailedException {
+      target.write(key, body, contentType, cacheControl, revision, pre);
+    }
+
+    @Override
+    public String describe() {
+      return target.describe();
+    }
+
+    @Override
+    public void close() {
+      target.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.kubeassume.cli;
 
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.ServeConfig;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,8 +20,8 @@ public final class ServeParsing {
   private ServeParsing() {
   }
 
-  /** What {@code kubeassume serve} accepted: the settings it would start with, and the log level. */
-  public record Accepted(ServeConfig config, String logLevel) {
+  /** What {@code kubeassume serve} accepted: the settings it would start with, and the log level and format. */
+  public record Accepted(ServeConfig config, String logLevel, String logFormat) {
   }
 
   /**
@@ -31,13 +32,25 @@ public final class ServeParsing {
    * @throws ConfigException when serve refuses a value; the message names the flag and its variable
    */
   public static Accepted serve(Map<String, String> env, List<String> args) throws ConfigException {
+    return serve(env, args, null);
+  }
+
+  /**
+   * As {@link #serve(Map, List)}, in a simulated pod: the in-cluster service account's token is at
+   * {@code serviceAccountToken} (where the kubelet would mount it, if it exists) and there is no home kubeconfig.
+   */
+  public static Accepted serve(Map<String, String> env, List<String> args, Path serviceAccountToken) throws ConfigException {
     CommandLine cmd = KubeassumeCommand.commandLine(env);
     CommandLine.ParseResult parsed = cmd.parseArgs(args.toArray(String[]::new));
     CommandLine.ParseResult sub = parsed.subcommand();
     if (sub == null || !(sub.commandSpec().userObject() instanceof ServeCommand serve)) {
       throw new IllegalArgumentException("the arguments " + args + " do not run 'kubeassume serve'");
     }
-    return new Accepted(serve.toConfig(), serve.checkedLogLevel());
+    if (serviceAccountToken != null) {
+      serve.clusterLocation = new ClusterLocation(new EnvironmentDefaults(env), serviceAccountToken,
+          serviceAccountToken.resolveSibling("no-home"));
+    }
+    return new Accepted(serve.toConfig(), serve.checkedLogLevel(), serve.checkedLogFormat().flagValue());
   }
 
   /** KUBEASSUME_* variables that some flag of {@code kubeassume serve} reads (its environment twins). */

@@ -11,8 +11,9 @@ import java.util.Map;
  * One API request as Kubernetes' authorizer sees it (its RequestInfo): either a resource request
  * (namespace, API group, resource, name, verb) or a non-resource URL with a verb. The rules are the
  * API server's: GET of a named object is get, of a collection list, or watch with watch=true; POST
- * create, PUT update, PATCH patch, DELETE delete; a list or watch whose fieldSelector is
- * metadata.name=NAME is authorized as a request for NAME (so resourceNames rules apply).
+ * create, PUT update, PATCH patch, DELETE delete; a subresource (.../NAME/status) is the resource
+ * "RESOURCE/status"; a list or watch whose fieldSelector is metadata.name=NAME is authorized as a
+ * request for NAME (so resourceNames rules apply).
  */
 record ApiAccess(String namespace, String apiGroup, String resource, String name, String verb, String nonResourcePath) {
 
@@ -40,8 +41,9 @@ record ApiAccess(String namespace, String apiGroup, String resource, String name
     if (p.length <= rest) {
       throw new IllegalArgumentException("not a resource request: " + pathAndQuery);
     }
-    String resource = p[rest];
     String name = p.length > rest + 1 ? p[rest + 1] : null;
+    // A subresource is authorized as resource/subresource (oidcissuers/status), with the object's name.
+    String resource = p.length > rest + 2 ? p[rest] + "/" + p[rest + 2] : p[rest];
     String verb = switch (method.toUpperCase(Locale.ROOT)) {
       case "GET", "HEAD" -> name != null ? "get" : "true".equals(query.get("watch")) || "1".equals(query.get("watch")) ? "watch" : "list";
       case "POST" -> "create";

@@ -72,6 +72,7 @@ class ChartDefaultsTest {
     assertEquals("100", env.get("KUBEASSUME_MAX_KEYS"));
     assertEquals("30s", env.get("KUBEASSUME_POLL_INTERVAL"));
     assertEquals("info", env.get("KUBEASSUME_LOG_LEVEL"));
+    assertEquals("text", env.get("KUBEASSUME_LOG_FORMAT"));
     assertFalse(env.containsKey("KUBEASSUME_KEYS"), "kubernetes source takes no key files");
     assertFalse(env.containsKey("KUBEASSUME_MIRROR"), "no mirror unless targets are given");
     // Leader election finds its namespace and identity through the downward API.

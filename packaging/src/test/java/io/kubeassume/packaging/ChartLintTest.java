@@ -29,6 +29,25 @@ class ChartLintTest {
   }
 
   @Test
+  void aFleetLintsCleanlyInStrictMode(@TempDir Path tmp) throws IOException {
+    Path copy = copyChart(tmp);
+    Path values = copy.resolve("values.yaml");
+    String original = Files.readString(values);
+    String fleet = original
+        .replaceFirst("(?m)^(fleet:\n(?:  #.*\n)*  enabled: )false$", "$1true")
+        .replaceFirst("(?m)^(  watchNamespaces: )\\[]$", "$1[team-a]")
+        .replaceFirst("(?m)^(  issuerUrlPrefixes: )\\[]$", "$1[https://oidc.example.com/clusters/]");
+    assertTrue(java.util.regex.Pattern.compile("(?m)^fleet:\n(?:  #.*\n)*  enabled: true$").matcher(fleet).find()
+            && !fleet.contains("watchNamespaces: []") && !fleet.contains("issuerUrlPrefixes: []"),
+        "values.yaml should have fleet.enabled, fleet.watchNamespaces and fleet.issuerUrlPrefixes lines");
+    Files.writeString(values, fleet.replace("ingress:\n  enabled: false", "ingress:\n  enabled: true"));
+
+    LintResult result = new Helm(copy).lint().strict().call();
+
+    assertFalse(result.isFailed(), () -> "helm lint --strict failed: " + result.getMessages());
+  }
+
+  @Test
   void theShippedDefaultsRefuseToRenderWithoutAnIssuer() {
     LintResult result = new Helm(Repo.chart()).lint().call();
 

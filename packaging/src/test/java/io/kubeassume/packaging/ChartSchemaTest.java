@@ -21,6 +21,7 @@ class ChartSchemaTest {
       max-age as a string             | maxAge: '300'                                       | maxAge
       too many keys                   | maxKeys: 100000                                     | maxKeys
       unknown log level               | logLevel: verbose                                   | logLevel
+      unknown log format              | logFormat: logfmt                                   | logFormat
       mirror target without scheme    | mirror: {targets: [my-bucket]}                      | targets
       role arn of another service     | mirror: {aws: {roleArn: 'arn:aws:s3:::bucket'}}     | roleArn
       file store with two replicas    | store: file                                         | replicaCount
@@ -36,9 +37,40 @@ class ChartSchemaTest {
       server tls secret with capitals | serverTls: {secretName: My-Cert}                    | secretName
       server tls issuer of wrong kind | serverTls: {certManager: {issuerKind: Certificate}} | issuerKind
       misspelt server tls key         | serverTls: {enable: true}                           | enable
+      alert duration in words         | prometheusRule: {sourceFailingFor: ten minutes}     | sourceFailingFor
+      token lifetime as a duration    | prometheusRule: {tokenLifetimeSeconds: 24h}         | tokenLifetimeSeconds
+      unknown mirror alert severity   | prometheusRule: {mirrorSeverity: page}              | mirrorSeverity
+      selector that is not matchers   | prometheusRule: {selector: job=kubeassume}          | selector
+      runbook that is not a url       | prometheusRule: {runbookUrl: docs/runbook.md}       | runbookUrl
+      misspelt prometheus rule key    | prometheusRule: {enable: true}                      | enable
+      dashboard label of another type | grafanaDashboard: {labels: {grafana_dashboard: 1}}  | grafana_dashboard
+      misspelt dashboard key          | grafanaDashboard: {enabeld: true}                   | enabeld
       """)
   void wrongValueFailsToRender(String description, String values, String named) {
     Exception e = assertThrows(Exception.class, () -> Charts.template(values), description + " rendered");
+    assertTrue(e.getMessage().contains(named), () -> description + ": the error should name " + named + ": " + e.getMessage());
+  }
+
+  /** A fleet's values, rendered without the issuer (a fleet has none): each wrong one names the value. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      an issuer besides the fleet     | {issuerUrl: 'https://oidc.example.com', fleet: {enabled: true}}                 | issuerUrl
+      a mirror target besides it      | {mirror: {targets: ['s3://b/oidc']}, fleet: {enabled: true}}                   | targets
+      key files besides it            | {source: files, keys: {secretName: k}, fleet: {enabled: true}}                 | source
+      a state file besides it         | {store: file, replicaCount: 1, fleet: {enabled: true}}                          | store
+      unknown fleet source            | {fleet: {enabled: true, source: crd}}                                           | source
+      misspelt fleet key              | {fleet: {enabled: true, watchNamespace: [a]}}                                   | watchNamespace
+      namespace with capitals         | {fleet: {enabled: true, watchNamespaces: [Team-A]}}                             | watchNamespaces
+      http prefix                     | {fleet: {enabled: true, issuerUrlPrefixes: ['http://oidc.example.com/']}}      | issuerUrlPrefixes
+      issuers file with two replicas  | {fleet: {enabled: true, source: file, issuersConfigMap: f}}                     | replicaCount
+      issuers file without configmap  | {replicaCount: 1, fleet: {enabled: true, source: file}}                         | issuersConfigMap
+      issuers file and namespaces     | {replicaCount: 1, fleet: {enabled: true, source: file, issuersConfigMap: f, watchNamespaces: [a]}} | watchNamespaces
+      key secret without items        | {replicaCount: 1, fleet: {enabled: true, source: file, issuersConfigMap: f, keySecrets: [{name: k}]}} | items
+      key secrets with the objects    | {fleet: {enabled: true, keySecrets: [{name: k, items: [sa.pub]}]}}               | keySecrets
+      crd switch as text              | {fleet: {enabled: true, crd: {install: 'yes'}}}                                 | install
+      """)
+  void wrongFleetValueFailsToRender(String description, String values, String named) {
+    Exception e = assertThrows(Exception.class, () -> Charts.templateExactly(values), description + " rendered");
     assertTrue(e.getMessage().contains(named), () -> description + ": the error should name " + named + ": " + e.getMessage());
   }
 

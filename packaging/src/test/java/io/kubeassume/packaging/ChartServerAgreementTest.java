@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.kubeassume.cli.ServeParsing;
 import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.ConfigException;
+import io.kubeassume.config.FleetSettings;
 import io.kubeassume.config.ServeConfig;
 import io.kubeassume.config.SourceType;
 import io.kubeassume.config.StoreType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.fleet.IssuerSpec;
+import io.kubeassume.fleet.IssuerSpecParser;
+import io.kubeassume.fleet.IssuersFile;
 import io.kubeassume.mirror.MirrorLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +40,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ChartServerAgreementTest {
   static final String KEY_SECRET = "cluster-sa-keys";
+  /** An issuers file naming the key file the chart mounts from fleet.keySecrets. */
+  static final String ISSUERS_FILE = """
+      issuers:
+        - name: prod-eu
+          issuerURL: https://oidc.example.com/clusters/prod-eu
+          source:
+            files: [/etc/kubeassume/keys/cluster-sa-keys/sa.pub]
+      """;
 
   @TempDir
   Path root;
@@ -52,7 +64,8 @@ class ChartServerAgreementTest {
         "oidc-serving-cert", tls,
         "kubeassume-state", Map.of(),
         "gcp-wif", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
-        "kubeassume-gcp", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"));
+        "kubeassume-gcp", Map.of("credential-configuration.json", "{\"type\":\"external_account\"}"),
+        "fleet-issuers", Map.of("issuers.yaml", ISSUERS_FILE));
   }
 
   record Started(ServeParsing.Accepted accepted, PodRuntime pod) {
@@ -67,7 +80,11 @@ class ChartServerAgreementTest {
 
   /** Renders with these values, lays the pod out and runs the server's parsing; fails on any disagreement. */
   Started start(String values) {
-    PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());
+    return start(Charts.render(values));
+  }
+
+  Started start(Rendered chart) {
+    PodRuntime pod = new PodRuntime(chart, root, namespaceObjects());
     Set<String> twins = ServeParsing.serveVariables();
     pod.renderedEnvironment().forEach((name, value) -> {
       if (name.startsWith("KUBEASSUME_")) {
@@ -87,7 +104,7 @@ class ChartServerAgreementTest {
       }
     }
     try {
-      return new Started(ServeParsing.serve(pod.environment(), pod.args()), pod);
+      return new Started(ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()), pod);
     } catch (ConfigException e) {
       return fail("kubeassume serve refuses the chart's settings: " + e.getMessage());
     }
@@ -112,6 +129,7 @@ class ChartServerAgreementTest {
     Started s = start("");
     assertEquals(expected().build(), s.config());
     assertEquals("info", s.accepted().logLevel());
+    assertEquals("text", s.accepted().logFormat());
     assertEquals(List.of("serve"), s.pod.args());
   }
 
@@ -123,6 +141,7 @@ class ChartServerAgreementTest {
         maxKeys: 20
         pollInterval: 1m30s
         logLevel: debug
+        logFormat: json
         configMapName: oidc-state
         leaderElection:
           leaseName: oidc-leader
@@ -144,6 +163,7 @@ class ChartServerAgreementTest {
             .build(),
         s.config());
     assertEquals("debug", s.accepted().logLevel());
+    assertEquals("json", s.accepted().logFormat());
   }
 
   @Test
@@ -261,7 +281,7 @@ class ChartServerAgreementTest {
     PodRuntime pod = new PodRuntime(Rendered.parse(Charts.templateExactly(values)), root, namespaceObjects());
     ServeConfig c;
     try {
-      c = ServeParsing.serve(pod.environment(), pod.args()).config();
+      c = ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config();
     } catch (ConfigException e) {
       throw new AssertionError("kubeassume serve refuses the documented values: " + e.getMessage(), e);
     }
@@ -338,9 +358,90 @@ class ChartServerAgreementTest {
     PodRuntime pod = new PodRuntime(Rendered.parse(Files.readString(Repo.file("deploy/manifests/kubeassume.yaml"))),
         root, namespaceObjects());
     try {
-      assertEquals(expected().build(), ServeParsing.serve(pod.environment(), pod.args()).config());
+      assertEquals(expected().build(), ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config());
     } catch (ConfigException e) {
       fail("kubeassume serve refuses deploy/manifests/kubeassume.yaml: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void fleetOfObjectsInTheWatchedNamespaces() {
+    Started s = start(Charts.renderExactly(ChartFleetTest.KUBERNETES));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+            List.of("team-a", "team-b"))).cluster(cluster()).build(),
+        s.config());
+  }
+
+  @Test
+  void fleetOfObjectsInEveryNamespaceWithTuning() {
+    Started s = start(Charts.renderExactly("""
+        fleet: {enabled: true}
+        overlap: 48h
+        maxAge: 120
+        leaderElection: {leaseName: fleet-leader}
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of(), List.of()))
+            .overlap(java.time.Duration.ofHours(48))
+            .maxAgeSeconds(120)
+            .cluster(cluster().withLeaseName("fleet-leader"))
+            .build(),
+        s.config());
+  }
+
+  @Test
+  void fleetWithTheMirrorSettingsOfEveryIssuer() {
+    Started s = start(Charts.renderExactly(ChartFleetTest.KUBERNETES + """
+        mirror:
+          endpoint: https://minio.example.com:9000
+          region: eu-west-1
+          gcpIamEndpoint: https://iam-psc.p.googleapis.com
+          resync: 10m
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+            List.of("team-a", "team-b")))
+            .cluster(cluster())
+            .mirrorEndpoint(URI.create("https://minio.example.com:9000"))
+            .mirrorRegion("eu-west-1")
+            .gcpIamEndpoint(URI.create("https://iam-psc.p.googleapis.com"))
+            .mirrorResync(java.time.Duration.ofMinutes(10))
+            .build(),
+        s.config());
+  }
+
+  @Test
+  void fleetFromAnIssuersFileWithItsKeysAndStateOnVolumes() throws Exception {
+    Started s = start(Charts.renderExactly("""
+        replicaCount: 1
+        fleet:
+          enabled: true
+          source: file
+          issuersConfigMap: fleet-issuers
+          keySecrets: [{name: cluster-sa-keys, items: [sa.pub]}]
+          issuerUrlPrefixes: ['https://oidc.example.com/clusters/']
+        persistence: {existingClaim: kubeassume-state}
+        """));
+    assertEquals(ServeConfig.fleetBuilder(FleetSettings.file(s.host("/etc/kubeassume/issuers/issuers.yaml"),
+            s.host("/var/lib/kubeassume"), List.of("https://oidc.example.com/clusters/"))).build(),
+        s.config());
+    // The file's key path is one the pod has: the server would read the mounted public key there.
+    IssuersFile.Content content = IssuersFile.read(s.host("/etc/kubeassume/issuers/issuers.yaml"),
+        new IssuerSpecParser.Context(false, java.time.Duration.ofHours(24), 300));
+    assertEquals(Map.of(), content.invalid());
+    Path key = ((IssuerSpec.KeyFiles) content.specs().get(0).source()).paths().get(0);
+    assertTrue(s.pod.volumeOf(key.toString()).isPresent(), key + " is on no volume of the pod");
+    assertTrue(Files.isRegularFile(s.host(key.toString())), key + " is not mounted");
+  }
+
+  @Test
+  void theFleetsPlainManifestsAreAcceptedToo() throws IOException {
+    PodRuntime pod = new PodRuntime(Rendered.parse(Files.readString(Repo.file("deploy/manifests/kubeassume-fleet.yaml"))),
+        root, namespaceObjects());
+    try {
+      assertEquals(ServeConfig.fleetBuilder(FleetSettings.kubernetes(List.of("https://oidc.example.com/clusters/"),
+              List.of("kubeassume-issuers"))).cluster(cluster()).build(),
+          ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()).config());
+    } catch (ConfigException e) {
+      fail("kubeassume serve refuses deploy/manifests/kubeassume-fleet.yaml: " + e.getMessage());
     }
   }
 
@@ -360,7 +461,7 @@ class ChartServerAgreementTest {
       """)
   void aValueTheServerRefusesFailsHere(String description, String values, String named) {
     PodRuntime pod = new PodRuntime(Charts.render(values), root, namespaceObjects());
-    ConfigException e = assertThrows(ConfigException.class, () -> ServeParsing.serve(pod.environment(), pod.args()),
+    ConfigException e = assertThrows(ConfigException.class, () -> ServeParsing.serve(pod.environment(), pod.args(), pod.serviceAccountToken()),
         description + " was accepted");
     assertTrue(e.getMessage().contains(named), () -> description + ": " + e.getMessage());
   }

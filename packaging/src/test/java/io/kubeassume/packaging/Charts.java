@@ -21,6 +21,22 @@ final class Charts {
     return Rendered.parse(template(valuesYaml));
   }
 
+  /** Renders with exactly these values (no issuer added), e.g. a fleet's. */
+  static Rendered renderExactly(String valuesYaml) {
+    return Rendered.parse(templateExactly(valuesYaml));
+  }
+
+  /** The NOTES.txt an install with these values (no issuer added) prints; nothing is installed. */
+  static String notes(String valuesYaml) {
+    Path values = writeValues(valuesYaml);
+    try {
+      return new Helm(Repo.chart()).install().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values)
+          .dryRun().clientOnly().call().getOutput();
+    } finally {
+      delete(values);
+    }
+  }
+
   static String template(String valuesYaml) {
     Path values = writeValues("issuerUrl: " + ISSUER + "\n" + valuesYaml);
     try {

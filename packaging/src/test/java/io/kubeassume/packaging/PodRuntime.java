@@ -31,6 +31,8 @@ final class PodRuntime {
   static final String POD_NAME = "kubeassume-6d5f8b7c9-x2k7q";
   static final String POD_IP = "10.42.0.17";
   static final String NODE_NAME = "node-1";
+  /** Where the kubelet mounts the service account's token when the pod does not opt out. */
+  static final String SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
   private final Path root;
   private final Container container;
@@ -55,6 +57,22 @@ final class PodRuntime {
       String value = e.getValueFrom() != null ? resolve(e.getName(), e.getValueFrom()) : e.getValue();
       env.put(e.getName(), value == null ? "" : value);
     }
+    if (!Boolean.FALSE.equals(pod.getAutomountServiceAccountToken())) {
+      // The kubelet's in-cluster configuration: the API server's service variables and the mounted token.
+      env.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
+      env.put("KUBERNETES_SERVICE_PORT", "443");
+      try {
+        Files.createDirectories(serviceAccountToken().getParent());
+        Files.writeString(serviceAccountToken(), "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Where the service account token is on this machine (present only if the pod mounts it). */
+  Path serviceAccountToken() {
+    return host(SERVICE_ACCOUNT_TOKEN);
   }
 
   /** The container's environment as the process sees it, with paths on volumes moved under the root. */

@@ -32,5 +32,9 @@ final class Values {
         enabled: true
       serviceMonitor:
         enabled: true
+      prometheusRule:
+        enabled: true
+      grafanaDashboard:
+        enabled: true
       """;
 }

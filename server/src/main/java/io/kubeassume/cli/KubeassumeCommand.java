@@ -1,7 +1,7 @@
 package io.kubeassume.cli;
 
-import java.io.PrintWriter;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,33 +10,31 @@ import picocli.CommandLine.Command;
     versionProvider = KubeassumeCommand.Version.class,
     description = "Serves a Kubernetes cluster's OIDC discovery document and JWKS publicly, so cloud IAM "
         + "(AWS, GCP, Azure, OCI) can trust its service-account tokens.",
-    subcommands = {ServeCommand.class, JwksCommand.class, VerifyCommand.class, SetupCommand.class, StatusCommand.class})
-public final class KubeassumeCommand implements Runnable {
+    subcommands = {ServeCommand.class, JwksCommand.class, VerifyCommand.class, SetupCommand.class, StatusCommand.class,
+        CommandLine.HelpCommand.class},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume serve --issuer-url http://localhost:8080 --source files --keys certs/dev/sa.pub",
+        "  kubeassume verify --issuer-url https://oidc.example.com --cloud aws,gcp",
+        "  kubeassume help serve"})
+public final class KubeassumeCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** No command: the usage on stderr and exit code 2, as for any other incomplete command line. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    return ExitCodes.usage(spec);
   }
 
-  /** The configured command line: environment twins, one-line errors. */
+  /** The configured command line: environment twins, one-line errors with suggestions, the help layout. */
   public static CommandLine commandLine(Map<String, String> env) {
     EnvironmentDefaults defaults = new EnvironmentDefaults(env);
     CommandLine cmd = new CommandLine(new KubeassumeCommand(), new Factory(defaults));
     cmd.setDefaultValueProvider(defaults);
-    cmd.setParameterExceptionHandler(KubeassumeCommand::oneLineError);
+    cmd.setParameterExceptionHandler(ParameterErrors::handle);
+    HelpLayout.apply(cmd);
     return cmd;
-  }
-
-  /** "kubeassume serve: Unknown option: '--prot'" and nothing else, so the cause is not buried in usage text. */
-  private static int oneLineError(CommandLine.ParameterException e, String[] args) {
-    CommandLine cmd = e.getCommandLine();
-    PrintWriter err = cmd.getErr();
-    err.println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()
-        + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
-    err.flush();
-    return ExitCodes.USAGE;
   }
 
   /** Gives subcommands the environment they were configured with. */

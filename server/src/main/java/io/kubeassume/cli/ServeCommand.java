@@ -11,9 +11,11 @@ import io.kubeassume.config.SourceType;
 import io.kubeassume.config.TlsFiles;
 import io.kubeassume.config.StoreType;
 import io.kubeassume.document.IssuerUrl;
+import io.kubeassume.logging.ExpectedFailures;
+import io.kubeassume.logging.LogFormat;
+import io.kubeassume.logging.LogSettings;
 import io.kubeassume.mirror.MirrorLocation;
 import io.kubeassume.server.KubeassumeServer;
-import io.kubeassume.source.files.FileKind;
 import io.kubeassume.server.guard.ConnectionLimits;
 import java.io.IOException;
 import java.net.URI;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -30,15 +33,27 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Serves the issuer's /.well-known/openid-configuration and /openid/v1/jwks on the public port, "
             + "and /healthz, /readyz, /metrics on the management port. Runs until SIGTERM or SIGINT.",
-        "Exit code 1: start-up failed (a port taken, the state file unreadable, a mirror check failed); 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Exit code 1: start-up failed (a port in use, no valid key and no stored state, an invalid state file, a "
+            + "failed mirror check); 2: a wrong flag or environment value, or no cluster to talk to.",
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  # the committed development key on http://localhost:8080 (management port 9090):",
+        "  kubeassume serve --issuer-url http://localhost:8080 --source files --keys certs/dev/sa.pub",
+        "  # in a cluster (2-3 replicas): the API server's own keys, one Lease-elected reader:",
+        "  kubeassume serve --issuer-url https://oidc.example.com"})
 final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
   @Spec
   CommandSpec spec;
 
@@ -113,8 +128,8 @@ final class ServeCommand implements Callable<Integer> {
   List<String> keys = new ArrayList<>();
 
   @Option(names = "--kubeconfig", paramLabel = "PATH",
-      description = "Kubeconfig for --source kubernetes and --store configmap. Default: the in-cluster service account, else "
-          + "KUBECONFIG or ~/.kube/config. Env: KUBEASSUME_KUBECONFIG")
+      description = "Kubeconfig for --source kubernetes and --store configmap. Default: KUBECONFIG or ~/.kube/config, "
+          + "else the in-cluster service account; with none of them start-up stops. Env: KUBEASSUME_KUBECONFIG")
   String kubeconfig;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
@@ -211,10 +226,18 @@ final class ServeCommand implements Callable<Integer> {
   String mirrorResync;
 
   @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
-      description = "error, warn, info or debug. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
+      description = "error, warn, info or debug (debug adds stack traces to every logged failure). "
+          + "Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_LEVEL")
   String logLevel;
 
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+      description = "text: one line per event; json: one JSON object per line (time, level, logger, message, error) "
+          + "for Loki, Elastic or Cloud Logging. Default: ${DEFAULT-VALUE}. Env: KUBEASSUME_LOG_FORMAT")
+  String logFormat;
+
   private final EnvironmentDefaults environment;
+  /** Where a cluster would be found without --kubeconfig; tests that simulate a pod set their own. */
+  ClusterLocation clusterLocation;
 
   ServeCommand(EnvironmentDefaults environment) {
     this.environment = environment;
@@ -224,7 +247,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     ServeConfig config;
     try {
-      setLogLevel();
+      applyLogging();
       config = toConfig();
     } catch (ConfigException e) {
       return usageError(e.getMessage());
@@ -237,18 +260,22 @@ final class ServeCommand implements Callable<Integer> {
       if (cause instanceof ConfigException) {
         return usageError(cause.getMessage());
       }
-      spec.commandLine().getErr().println("kubeassume serve: cannot start: " + cause.getMessage());
-      return ExitCodes.FAILURE;
+      log.debug("start-up failed", cause);
+      return fail(ExitCodes.FAILURE, "cannot start: " + (cause.getMessage() != null ? cause.getMessage()
+          : ExpectedFailures.summary(cause)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ExitCodes.FAILURE;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping (SIGTERM or SIGINT): releasing the lease if held, then closing ports {} and {}",
+          server.publicPort(), server.managementPort());
       try {
         server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
+        log.info("stopped: the documents are no longer served");
+      } catch (Exception e) {
+        log.warn("stopping did not finish within 10 s, exiting anyway: {}", String.valueOf(e.getMessage()));
       } finally {
         stopped.countDown();
       }
@@ -262,13 +289,25 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private int usageError(String message) {
-    spec.commandLine().getErr().println("kubeassume serve: " + message);
-    spec.commandLine().getErr().flush();
-    return ExitCodes.USAGE;
+    return fail(ExitCodes.USAGE, message);
   }
 
-  private void setLogLevel() throws ConfigException {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", checkedLogLevel());
+  /** One line on stderr: plain text, or with --log-format json a JSON log event, so a log pipeline can read it too. */
+  private int fail(int code, String message) {
+    if (LogSettings.format() == LogFormat.JSON) {
+      log.error("kubeassume serve: {}", message);
+    } else {
+      spec.commandLine().getErr().println("kubeassume serve: " + message);
+      spec.commandLine().getErr().flush();
+    }
+    return code;
+  }
+
+  /** Level and format first: they must be in place before anything logs, and a wrong one is reported as any flag. */
+  private void applyLogging() throws ConfigException {
+    LogFormat format = checkedLogFormat();
+    LogSettings.level(Level.valueOf(checkedLogLevel().toUpperCase(Locale.ROOT)));
+    LogSettings.format(format);
   }
 
   /** The --log-level value, checked (apart from toConfig because it must be applied before anything logs). */
@@ -277,6 +316,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(flag("--log-level"), "'" + logLevel + "' is not a level; use error, warn, info or debug");
     }
     return logLevel;
+  }
+
+  /** The --log-format value, checked. */
+  LogFormat checkedLogFormat() throws ConfigException {
+    try {
+      return LogFormat.fromFlag(logFormat == null ? "" : logFormat.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag("--log-format"), e.getMessage());
+    }
   }
 
   /** Checks every flag; the first problem found is reported with the flag's name. */
@@ -310,7 +358,12 @@ final class ServeCommand implements Callable<Integer> {
     List<Path> keyPaths = sourceType == SourceType.FILES ? keyPaths() : noKeyPaths();
     StoreType storeType = storeType(sourceType);
     Path kubeconfigFile = kubeconfig(sourceType, storeType);
-    ClusterSettings cluster = storeType == StoreType.CONFIGMAP ? cluster(kubeconfigFile) : null;
+    // Without a cluster the client would dial kubernetes.default.svc for ever: stop now, after the other flags are checked.
+    ClusterLocation location = clusterLocation != null ? clusterLocation : ClusterLocation.of(environment);
+    boolean needsCluster = sourceType == SourceType.KUBERNETES || storeType == StoreType.CONFIGMAP;
+    String noCluster = needsCluster && kubeconfigFile == null && !location.found()
+        ? location.notFound(sourceType == SourceType.FILES) : null;
+    ClusterSettings cluster = storeType == StoreType.CONFIGMAP ? cluster(kubeconfigFile, noCluster == null) : null;
     Path state = stateFile();
     if (state != null && storeType == StoreType.CONFIGMAP) {
       throw new ConfigException(flag("--state-file"), "is only for --store file; with --store configmap the state "
@@ -335,6 +388,9 @@ final class ServeCommand implements Callable<Integer> {
     URI gcpIam = gcpIamEndpoint(mirrorLocations);
     Duration resync = duration("--mirror-resync", mirrorResync, Duration.ofSeconds(1));
     ConnectionLimits limits = connectionLimits();
+    if (noCluster != null) {
+      throw new ConfigException("--kubeconfig", noCluster);
+    }
     return ServeConfig.builder(issuer)
         .source(sourceType)
         .keys(keyPaths)
@@ -393,6 +449,7 @@ final class ServeCommand implements Callable<Integer> {
     FleetSettings fleet;
     ClusterSettings cluster = null;
     Path kubeconfigFile = null;
+    String noCluster = null;
     if (kubernetes) {
       if (given("--state-dir")) {
         throw new ConfigException(flag("--state-dir"), "is only for --issuers FILE; with --issuers kubernetes each "
@@ -409,7 +466,11 @@ final class ServeCommand implements Callable<Integer> {
         namespaces.add(ns.strip());
       }
       kubeconfigFile = kubeconfig(SourceType.KUBERNETES, StoreType.CONFIGMAP);
-      cluster = cluster(kubeconfigFile);
+      // As for one issuer: without a cluster, stop with the reason once the other flags are checked.
+      ClusterLocation location = clusterLocation != null ? clusterLocation : ClusterLocation.of(environment);
+      noCluster = kubeconfigFile == null && !location.found()
+          ? location.notFound("--issuers FILE (issuers declared in a file, docs/fleet.md)") : null;
+      cluster = cluster(kubeconfigFile, noCluster == null);
       fleet = FleetSettings.kubernetes(prefixes, namespaces);
     } else {
       if (given("--watch-namespaces")) {
@@ -440,7 +501,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new ConfigException(flag("--mirror"), "is for a single issuer; with --issuers each issuer names its own "
           + "mirrors (spec.mirrors): remove it");
     }
-    return ServeConfig.fleetBuilder(fleet)
+    ServeConfig config = ServeConfig.fleetBuilder(fleet)
         .mirrorEndpoint(fleetMirrorEndpoint)
         .mirrorRegion(regionName())
         .gcpIamEndpoint(fleetGcpIam)
@@ -458,6 +519,10 @@ final class ServeCommand implements Callable<Integer> {
         .limits(connectionLimits())
         .h2c(h2c)
         .build();
+    if (noCluster != null) {
+      throw new ConfigException("--kubeconfig", noCluster);
+    }
+    return config;
   }
 
   private Path stateDirectory() throws ConfigException {
@@ -485,30 +550,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private List<Path> keyPaths() throws ConfigException {
-    List<Path> paths = new ArrayList<>();
-    for (String k : keys) {
-      if (!k.isBlank()) {
-        paths.add(Path.of(k.strip()));
-      }
-    }
-    if (paths.isEmpty()) {
-      throw new ConfigException("--keys", "is required with --source files: name the service-account public key "
-          + "or a directory of keys, e.g. --keys /etc/kubernetes/pki/sa.pub (or KUBEASSUME_KEYS)");
-    }
-    for (Path p : paths) {
-      if (!Files.exists(p)) {
-        throw new ConfigException(flag("--keys"), p + " does not exist; give a key file or a directory of key files");
-      }
-      if (!Files.isReadable(p)) {
-        throw new ConfigException(flag("--keys"), p + " is not readable by this user");
-      }
-      if (!Files.isRegularFile(p) && !Files.isDirectory(p)) {
-        // A FIFO would block the key read for ever, a device never ends: only files and directories hold keys.
-        throw new ConfigException(flag("--keys"), p + " is " + FileKind.describe(p) + ", not a key file or a directory; "
-            + "name the public key file (e.g. /etc/kubernetes/pki/sa.pub) or a directory of key files");
-      }
-    }
-    return paths;
+    return KeysFlag.paths(flag("--keys"), keys, " with --source files");
   }
 
   /** Keys given with another source would be silently ignored; refusing them avoids serving the wrong keys. */
@@ -531,10 +573,17 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** The ConfigMap, the Lease, where they live and who this replica is. */
-  private ClusterSettings cluster(Path kubeconfigFile) throws ConfigException {
-    String namespace = new NamespaceResolver(environment.variables(), NamespaceResolver.IN_CLUSTER_NAMESPACE_FILE,
-        () -> KubeconfigNamespace.of(kubeconfigFile, environment.get("KUBECONFIG"))).resolve(leaderElectionNamespace);
+  /**
+   * The ConfigMap, the Lease, where they live and who this replica is.
+   *
+   * @param clusterFound false when there is no cluster (reported after the other flags): the namespace is then not
+   *     looked for, only checked if given
+   */
+  private ClusterSettings cluster(Path kubeconfigFile, boolean clusterFound) throws ConfigException {
+    NamespaceResolver namespaces = new NamespaceResolver(environment.variables(), NamespaceResolver.IN_CLUSTER_NAMESPACE_FILE,
+        () -> KubeconfigNamespace.of(kubeconfigFile, environment.get("KUBECONFIG")));
+    String namespace = clusterFound || (leaderElectionNamespace != null && !leaderElectionNamespace.isBlank())
+        ? namespaces.resolve(leaderElectionNamespace) : "default";
     String cm = objectName("--configmap", configMap);
     String lease = objectName("--lease-name", leaseName);
     Duration leaseFor = duration("--lease-duration", leaseDuration, Duration.ofSeconds(1));

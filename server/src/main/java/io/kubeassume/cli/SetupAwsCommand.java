@@ -31,7 +31,12 @@ import software.amazon.awssdk.services.iam.IamClientBuilder;
             + "--role-name creates or updates that role.",
         "Credentials: the AWS SDK default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance or pod role).",
         "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume setup aws --issuer-url https://oidc.example.com --dry-run",
+        "  kubeassume setup aws --issuer-url https://oidc.example.com --role-name app-role \\",
+        "      --namespace backend --service-account app"})
 final class SetupAwsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -24,7 +24,11 @@ import picocli.CommandLine.Spec;
         "Credentials: azure-identity's DefaultAzureCredential (environment, workload identity, managed identity, "
             + "az login).",
         "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume setup azure --issuer-url https://oidc.example.com --subscription S \\",
+        "      --resource-group rg --identity app-identity --namespace backend --service-account app"})
 final class SetupAzureCommand implements Callable<Integer> {
   static final String SEGMENT = "[A-Za-z0-9._()-]{1,90}";
 

@@ -30,7 +30,11 @@ import picocli.CommandLine.Spec;
             + "principalSet:// members and the gcloud grant.",
         "Credentials: Google Application Default Credentials.",
         "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume setup gcp --issuer-url https://oidc.example.com --project my-project \\",
+        "      --pool-id k8s-pool --provider-id cluster-a --namespace backend --service-account app"})
 final class SetupGcpCommand implements Callable<Integer> {
   static final String ID = "[a-z0-9-]{4,32}";
 

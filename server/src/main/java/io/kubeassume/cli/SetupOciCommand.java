@@ -23,7 +23,11 @@ import picocli.CommandLine.Spec;
             + "workloads can exchange their service-account tokens for an OCI UPST, and prints that exchange.",
         "Credentials: the OCI config file (--oci-config, --oci-profile); requests are signed by the OCI SDK.",
         "Exit code 0: done (or --dry-run printed the calls); 1: a call failed or was refused; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume setup oci --issuer-url https://oidc.example.com \\",
+        "      --domain-url https://idcs-abc.identity.oraclecloud.com --oauth-client CLIENT_ID"})
 final class SetupOciCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -47,7 +47,12 @@ import software.amazon.awssdk.services.iam.IamClientBuilder;
             + "cloud given, whether the trust exists and matches the issuer and its current keys. Read-only: it "
             + "never changes anything in a cloud.",
         "Exit code 0: nothing failed (warnings allowed); 1: a check failed; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume status --issuer-url https://oidc.example.com --aws",
+        "  kubeassume status --issuer-url https://oidc.example.com --gcp --project my-project \\",
+        "      --pool-id k8s-pool --provider-id cluster-a --output json"})
 final class StatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

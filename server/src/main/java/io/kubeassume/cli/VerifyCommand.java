@@ -47,7 +47,12 @@ import picocli.CommandLine.Spec;
         "Checks an issuer the way cloud IAM does: fetches the discovery document and JWKS over https and checks "
             + "every rule of the chosen clouds; with --token, also checks a token against the public keys.",
         "Exit code 0: every check passed (warnings allowed); 1: a check failed; 2: a wrong flag.",
-        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."})
+        "Every flag has an environment twin: --issuer-url is also KUBEASSUME_ISSUER_URL."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  kubeassume verify --issuer-url https://oidc.example.com --cloud aws,gcp",
+        "  # with a token (kubectl create token app -n team-a --audience sts.amazonaws.com > token.jwt):",
+        "  kubeassume verify --issuer-url https://oidc.example.com --cloud aws --token token.jwt"})
 final class VerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -194,8 +199,8 @@ final class VerifyCommand implements Callable<Integer> {
     if (r.jwksTls() != null && r.jwksTls().chain() != null) {
       TlsObservation t = r.jwksTls();
       b.append("TLS chain of ").append(t.hostPort()).append(" (jwks_uri host): leaf \"").append(t.chain().leafSubject())
-          .append("\", issuer \"").append(t.chain().leafIssuer()).append("\", top intermediate CA \"")
-          .append(t.chain().topSubject()).append("\", AWS thumbprint ").append(t.chain().awsThumbprint()).append('\n');
+          .append("\", issuer \"").append(t.chain().leafIssuer()).append("\", AWS thumbprint ")
+          .append(t.chain().awsThumbprint()).append(" of ").append(t.chain().topDescription()).append('\n');
     }
     b.append("Result: ").append(r.passed() ? "PASS" : "FAIL").append(" (").append(r.count(Status.FAIL)).append(" failed, ")
         .append(r.count(Status.WARN)).append(" warnings, ").append(r.count(Status.PASS)).append(" passed)\n");
@@ -249,6 +254,7 @@ final class VerifyCommand implements Callable<Integer> {
       m.put("leafSubject", o.chain().leafSubject());
       m.put("leafIssuer", o.chain().leafIssuer());
       m.put("topSubject", o.chain().topSubject());
+      m.put("thumbprintOf", o.chain().topIsLeaf() ? "leaf" : "intermediate");
       m.put("awsThumbprint", o.chain().awsThumbprint());
       m.put("certificates", o.chain().certificates().size());
     }

@@ -23,7 +23,7 @@ public record FleetMirrors(MeterRegistry registry, URI endpoint, String region, 
       return pipeline;
     }
     MirrorWiring wiring = new MirrorWiring(vertx, new MirrorWiring.Settings(spec.mirrors(), spec.issuer(),
-        spec.maxAgeSeconds(), endpoint, region, gcpIamEndpoint, resync), registry, pipeline.endpoint().documents(), () -> true);
+        spec.maxAgeSeconds(), endpoint, region, gcpIamEndpoint, resync, spec.id()), registry, pipeline.endpoint().documents(), () -> true);
     return pipeline.withMirrors(new IssuerPipeline.Mirrors() {
       @Override
       public Future<Void> start() {

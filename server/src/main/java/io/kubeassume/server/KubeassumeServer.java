@@ -1,7 +1,6 @@
 package io.kubeassume.server;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kubeassume.config.ClusterSettings;
 import io.kubeassume.config.FleetSettings;
 import io.kubeassume.fleet.FileFleet;
 import io.kubeassume.fleet.Fleet;
@@ -23,12 +22,8 @@ import io.kubeassume.server.guard.AcceptGate;
 import io.kubeassume.server.guard.GatedTransport;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.kubernetes.KubernetesClients;
-import io.kubeassume.store.ConfigMapMetrics;
-import io.kubeassume.store.ConfigMapStateStore;
-import io.kubeassume.store.ConfigMapWatcher;
 import io.kubeassume.store.FileStateStore;
 import io.kubeassume.store.MemoryStateStore;
-import io.kubeassume.store.StateStore;
 import io.kubeassume.tls.InvalidTlsCredentialsException;
 import io.kubeassume.tls.TlsCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,7 +41,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +93,11 @@ public final class KubeassumeServer {
                 // Per-request meter lookups in these domains cost a third of the CPU under load;
                 // PublicHttpMetrics counts public requests with pre-registered meters instead.
                 .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
-                .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)))
+                .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+                // Gauges of these domains collide (fabric8's two HTTP clients; the sync request consumer), which
+                // micrometer warns about on every start; no documented metric comes from them.
+                .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+                .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     // Report a failed start at once; Vert.x shuts down in the background (awaiting it from its own callback would hang).
@@ -209,99 +207,60 @@ public final class KubeassumeServer {
     SyncHealth health = new SyncHealth();
     String sourceName = config.source().flagValue();
     SyncMetrics metrics = new SyncMetrics(registry, sourceName, documents, health);
-    KeyMerger merger = new KeyMerger(config.overlap(), config.maxKeys());
-    boolean shared = config.store() == StoreType.CONFIGMAP;
-
-    StateStore store;
-    ConfigMapStateStore configMap = null;
-    if (shared) {
-      ClusterSettings settings = config.cluster();
-      configMap = new ConfigMapStateStore(vertx, cluster.client, settings.namespace(), settings.configMap(), config.issuer(),
-          settings.identity(), new ConfigMapMetrics(registry), documents::serve,
-          () -> vertx.eventBus().publish(KeySyncVerticle.SYNC_ADDRESS, null), clock);
-      store = configMap;
-    } else {
-      store = config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile());
-    }
-    // One source for the single replica; with the ConfigMap store a fresh one per leadership term.
+    SingleIssuer.Loop loop = new SingleIssuer.Loop(new KeyMerger(config.overlap(), config.maxKeys()), config, documents,
+        health, metrics, clock);
+    KeyWindowMetrics.register(registry, config.overlap(), documents);
+    // The topology, chosen once: replicas sharing a ConfigMap (a fresh key source per leadership term), or one process.
     Callable<KeySource> sources = () -> KeySources.create(vertx, config, cluster.client);
-    KeySource single = null;
-    if (!shared) {
+    SingleIssuer topology;
+    if (config.store() == StoreType.CONFIGMAP) {
+      topology = new SingleIssuer.Elected(vertx, cluster.client, registry, sources, loop);
+    } else {
+      KeySource source;
       try {
-        single = sources.call();
+        source = sources.call();
       } catch (IOException e) {
         return Future.failedFuture(new UncheckedIOException("cannot watch the --keys paths: " + e.getMessage(), e));
       } catch (Exception e) {
         return Future.failedFuture(new IllegalStateException("cannot set up --source " + sourceName + ": " + e.getMessage(), e));
       }
+      topology = new SingleIssuer.Standalone(
+          config.stateFile() == null ? new MemoryStateStore() : new FileStateStore(vertx, config.stateFile()), source, loop);
     }
-    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}{}", config.issuer(),
-        sourceName, config.source() == SourceType.FILES ? config.keys()
-            : config.kubeconfig() == null ? "(in-cluster or default kubeconfig)" : config.kubeconfig(),
-        Durations.format(config.overlap()), store.describe(),
-        shared ? ", leader election on lease " + config.cluster().namespace() + "/" + config.cluster().leaseName()
-            + " as " + config.cluster().identity() : "");
+    cluster.topology = topology;
+    log.info("kubeassume starting: issuer {}, source {} {}, overlap {}, state {}", config.issuer(),
+        sourceName, config.source() == SourceType.FILES ? config.keys() : KubernetesClients.describe(cluster.client),
+        Durations.format(config.overlap()), topology.describeStore());
     if (config.issuer().hasPort() && config.issuer().value().startsWith("https:")) {
       log.warn("the issuer URL {} has a port: AWS IAM does not accept issuers with a port", config.issuer());
     }
 
     Future<TlsCredentials> tlsCredentials = config.tls() == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> readTls(config.tls(), vertx), false);
-    LeaderElection election;
-    Future<MergeState> initialState;
-    if (shared) {
-      ConfigMapStateStore cmStore = configMap;
-      cluster.watcher = new ConfigMapWatcher(cmStore);
-      cluster.watcher.start();
-      cluster.role = new LeaderRole(vertx,
-          () -> new KeySyncVerticle(sources.call(), cmStore, cmStore.latest().orElse(MergeState.EMPTY), merger,
-              config.issuer(), documents, health, metrics, clock, config.pollInterval(), false),
-          config.cluster().retryPeriod(), registry);
-      election = new LeaderElection(vertx, cluster.client, config.cluster(), cluster.role, registry);
-      cluster.election = election;
-      initialState = Future.succeededFuture(MergeState.EMPTY);
-    } else {
-      election = null;
-      initialState = store.load();
-    }
     // Mirrors first: a target that fails its check stops start-up before any port is bound. A gcp-wif provider
-    // has no conditional update, so only the leader (or a replica alone) writes to it.
-    LeaderElection writer = election;
-    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents,
-        writer == null ? () -> true : writer::leading);
-    StoreStatus storeStatus = new StoreStatus(config.store(), store.describe(), configMap);
-    KeySource singleSource = single;
-    // Once its sync loop is deployed, the loop's stop closes the source; before that, a failed start must.
-    AtomicBoolean sourceHandedOver = new AtomicBoolean(singleSource == null);
-    return tlsCredentials.compose(tls -> mirrors.start().compose(v -> initialState).compose(initial -> {
-      IssuerRegistry issuers = new IssuerRegistry();
-      issuers.put(new IssuerEndpoint("default", config.issuer(), config.maxAgeSeconds(), documents));
-      Supplier<Readiness.Result> readiness = () -> {
-        Readiness.Result result = Readiness.evaluate(documents.snapshot(), health.report(), sourceName,
-            storeStatus.toJson(), election == null ? null : election.status());
-        Readiness.addMirrors(result.body(), mirrors.status());
-        return result;
-      };
-      Future<String> syncLoop = shared ? Future.succeededFuture("elected") : vertx.deployVerticle(new KeySyncVerticle(
-          singleSource, store, initial, merger, config.issuer(), documents, health, metrics, clock, config.pollInterval()))
-          .onSuccess(id -> sourceHandedOver.set(true));
-      return syncLoop
-          .compose(id -> Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock))
-          .map(serving -> {
-            if (election != null) {
-              election.start();
-            }
-            KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
-                serving.publicPort(), serving.managementPort(), cluster, serving.servers());
-            log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
-                config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
-            return server;
-          });
-    })).onFailure(e -> {
-      if (!sourceHandedOver.get()) {
-        singleSource.close();
-      }
-    });
+    // has no conditional update, so only the writer (the leader, or a replica alone) writes to it.
+    MirrorWiring mirrors = new MirrorWiring(vertx, config, registry, documents, topology::writing);
+    IssuerRegistry issuers = new IssuerRegistry();
+    issuers.put(new IssuerEndpoint("default", config.issuer(), config.maxAgeSeconds(), documents));
+    Supplier<Readiness.Result> readiness = () -> {
+      Readiness.Result result = Readiness.evaluate(documents.snapshot(), health.report(), sourceName,
+          topology.storeStatus(), topology.leaderStatus());
+      Readiness.addMirrors(result.body(), mirrors.status());
+      return result;
+    };
+    // Key files that yield no document set, with nothing stored, stop start-up before any mirror is checked or port bound.
+    Future<MergeState> startState = topology.initialState().compose(stored ->
+        StartupKeys.check(vertx, config, topology instanceof SingleIssuer.Elected, loop.merger(), stored, clock));
+    return tlsCredentials.compose(tls -> startState.compose(initial -> mirrors.start().map(initial)).compose(initial ->
+        Serving.deploy(vertx, config, registry, gate, issuers, tls, readiness, clock)
+            .compose(serving -> topology.startWriting(vertx, initial).map(serving))
+            .map(serving -> {
+              KubeassumeServer server = new KubeassumeServer(vertx, documents, health, registry,
+                  serving.publicPort(), serving.managementPort(), cluster, serving.servers());
+              log.info("serving {} and {} on {}:{}, management on {}:{}", config.issuer().discoveryPath(),
+                  config.issuer().jwksPath(), config.bind(), server.publicPort, config.bind(), server.managementPort);
+              return server;
+            })));
   }
 
   private static TlsCredentials readTls(TlsFiles files, Vertx vertx) throws ConfigException {
@@ -315,9 +274,10 @@ public final class KubeassumeServer {
   /** What talks to the cluster, closed in order: the Lease is released first so another replica takes over at once. */
   private static final class Cluster {
     final KubernetesClient client;
+    /** The fleet's election (a fleet of OIDCIssuer objects), else null. */
     LeaderElection election;
-    LeaderRole role;
-    ConfigMapWatcher watcher;
+    /** The single issuer's topology, else null. */
+    SingleIssuer topology;
 
     Cluster(KubernetesClient client) {
       this.client = client;
@@ -325,13 +285,7 @@ public final class KubeassumeServer {
 
     Future<Void> close() {
       Future<Void> released = election == null ? Future.succeededFuture() : election.close();
-      // The sync loop is undeployed before Vert.x closes, so the two undeploys never race.
-      return released.transform(ignored -> role == null ? Future.<Void>succeededFuture() : role.stop()).transform(ignored -> {
-        if (watcher != null) {
-          watcher.close();
-        }
-        return Future.<Void>succeededFuture();
-      });
+      return released.transform(ignored -> topology == null ? Future.<Void>succeededFuture() : topology.close());
     }
 
     void closeClient() {
@@ -372,6 +326,9 @@ public final class KubeassumeServer {
 
   /** True while this replica holds the Lease (always false without the ConfigMap store). */
   public boolean leading() {
+    if (cluster.topology instanceof SingleIssuer.Elected elected) {
+      return elected.leading();
+    }
     return cluster.election != null && cluster.election.leading();
   }
 

@@ -48,6 +48,7 @@ public final class LeaderElection {
   private final ClusterSettings settings;
   private final Listener listener;
   private final Counter transitions;
+  private final ObservedLeaseLock lock;
 
   private volatile boolean leading;
   private volatile String holder;
@@ -57,6 +58,8 @@ public final class LeaderElection {
   private volatile long term;
   /** Set by a resignation: the next campaign waits a lease duration, so another replica gets the Lease first. */
   private volatile boolean resigned;
+  /** The timer of the next campaign after one ended, or -1. */
+  private volatile long recampaign = -1;
 
   public LeaderElection(Vertx vertx, KubernetesClient client, ClusterSettings settings, Listener listener, MeterRegistry registry) {
     this.vertx = vertx;
@@ -68,6 +71,18 @@ public final class LeaderElection {
         .strongReference(true).register(registry);
     transitions = Counter.builder("kubeassume.leader.transitions")
         .description("Times this replica started or stopped leading").register(registry);
+    lock = new ObservedLeaseLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()),
+        settings.namespace() + "/" + settings.leaseName(), java.time.Clock.systemUTC());
+  }
+
+  /**
+   * The pause after a campaign ended is over: campaign again, unless the server closed meanwhile (its worker
+   * pool may be gone by then, and a Lease must not be taken on the way out).
+   */
+  void campaignAgain() {
+    if (!closed) {
+      start();
+    }
   }
 
   /** Starts campaigning in the background. */
@@ -84,7 +99,7 @@ public final class LeaderElection {
     }
     CompletableFuture<?> running = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
         .withName(settings.leaseName())
-        .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+        .withLock(lock)
         .withLeaseDuration(settings.leaseDuration())
         .withRenewDeadline(settings.renewDeadline())
         .withRetryPeriod(settings.retryPeriod())
@@ -103,7 +118,7 @@ public final class LeaderElection {
       log.info("leader election for lease {}/{} ended ({}); campaigning again in {} ms", settings.namespace(),
           settings.leaseName(), resigned ? "resigned" : error == null ? "leadership lost" : error.toString(), pause);
       resigned = false;
-      vertx.setTimer(pause, id -> start());
+      recampaign = vertx.setTimer(pause, id -> campaignAgain());
     });
   }
 
@@ -164,6 +179,10 @@ public final class LeaderElection {
         .put("identity", settings.identity())
         .put("holder", holder)
         .put("lease", settings.namespace() + "/" + settings.leaseName());
+    if (lock.lastError() != null) {
+      // The last failed Lease call, so /readyz says why nobody leads while the API server is unreachable.
+      json.put("lastError", lock.lastError()).put("leaseReachable", lock.failing() == null);
+    }
     JsonObject loop = listener.status();
     if (loop != null) {
       json.put("syncLoop", loop);
@@ -174,6 +193,7 @@ public final class LeaderElection {
   /** Stops campaigning and releases the Lease if held, so another replica takes over at once. */
   public Future<Void> close() {
     closed = true;
+    vertx.cancelTimer(recampaign);
     return vertx.executeBlocking(() -> {
       CompletableFuture<?> running;
       synchronized (this) {

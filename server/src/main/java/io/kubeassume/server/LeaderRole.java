@@ -155,7 +155,7 @@ final class LeaderRole implements LeaderElection.Listener {
     startFailures.increment();
     if (termFailures < START_ATTEMPTS) {
       long delay = firstRetry.toMillis() << (termFailures - 1);
-      log.error("cannot start the sync loop as leader (attempt {} of {}), retrying in {} ms: {}", termFailures,
+      log.warn("cannot start the sync loop as leader (attempt {} of {}), retrying in {} ms: {}", termFailures,
           START_ATTEMPTS, delay, lastError);
       retryTimer = vertx.setTimer(delay, id -> {
         retryTimer = -1;
@@ -164,7 +164,7 @@ final class LeaderRole implements LeaderElection.Listener {
         }
       });
     } else {
-      log.error("cannot start the sync loop as leader ({} attempts): giving up the Lease so another replica can lead: {}",
+      log.warn("cannot start the sync loop as leader ({} attempts): giving up the Lease so another replica can lead: {}",
           termFailures, lastError);
       resignations.increment();
       if (resignation != null) {

@@ -30,15 +30,16 @@ public final class MirrorWiring {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MirrorWiring.class);
 
   /** One issuer's mirrors and what they need: its URL (gcp-wif records it), max-age, and the server-wide mirror settings. */
+  /** @param issuerId a fleet issuer's id (the {@code issuer} label of its mirror series), or null for the single issuer */
   public record Settings(List<MirrorLocation> mirrors, IssuerUrl issuer, long maxAgeSeconds, URI mirrorEndpoint,
-      String mirrorRegion, URI gcpIamEndpoint, Duration resync) {
+      String mirrorRegion, URI gcpIamEndpoint, Duration resync, String issuerId) {
     public Settings {
       mirrors = List.copyOf(mirrors);
     }
 
     static Settings of(ServeConfig config) {
       return new Settings(config.mirrors(), config.issuer(), config.maxAgeSeconds(), config.mirrorEndpoint(),
-          config.mirrorRegion(), config.gcpIamEndpoint(), config.mirrorResync());
+          config.mirrorRegion(), config.gcpIamEndpoint(), config.mirrorResync(), null);
     }
   }
 
@@ -76,7 +77,7 @@ public final class MirrorWiring {
     }
     return vertx.executeBlocking(this::createMirrors, false)
         .compose(mirrors -> {
-          MirrorVerticle v = new MirrorVerticle(mirrors, config.resync(), registry);
+          MirrorVerticle v = new MirrorVerticle(mirrors, config.resync(), registry, java.time.Clock.systemUTC(), config.issuerId());
           return vertx.deployVerticle(v).map(id -> v);
         })
         .map(v -> {

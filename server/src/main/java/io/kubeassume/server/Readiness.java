@@ -27,9 +27,9 @@ final class Readiness {
     body.put("ready", served.isPresent());
     JsonObject reported = store == null ? null : (JsonObject) store.remove("leaderSyncStatus");
     // A follower shows the leader's report, unless it synced itself more recently (a leader that just stepped down).
-    boolean follower = leader != null && !leader.getBoolean("leading", false) && reported != null
-        && !newer(latest(sync.lastSuccess(), sync.lastErrorAt()), latest(instant(reported.getString("since")),
-            instant(reported.getString("lastSuccessfulSync"))));
+    boolean follower = SourceView.showsLeader(leader != null && !leader.getBoolean("leading", false), sync,
+        reported != null, reported == null ? null : instant(reported.getString("since")),
+        reported == null ? null : instant(reported.getString("lastSuccessfulSync")));
     String failing = follower
         ? (reported.getBoolean("healthy", false) || reported.getJsonObject("lastError") == null ? null
             : reported.getJsonObject("lastError").getString("message"))
@@ -37,7 +37,9 @@ final class Readiness {
     if (served.isEmpty()) {
       body.put("reason", failing != null
           ? "no valid document set yet: " + failing
-          : "no valid document set yet: first key sync pending");
+          : leaseUnreachable(leader) != null
+              ? "no valid document set yet: no replica can lead, " + leaseUnreachable(leader)
+              : "no valid document set yet: first key sync pending");
     } else {
       Snapshot s = served.get();
       body.put("issuer", s.issuer().value())
@@ -100,12 +102,12 @@ final class Readiness {
     body.put("mirrors", out);
   }
 
-  private static Instant latest(Instant a, Instant b) {
-    return a == null ? b : b == null || a.isAfter(b) ? a : b;
-  }
-
-  private static boolean newer(Instant own, Instant reported) {
-    return own != null && (reported == null || own.isAfter(reported));
+  /** Why the Lease cannot be taken (the API server unreachable or refusing), or null. */
+  private static String leaseUnreachable(JsonObject leader) {
+    if (leader == null || leader.getBoolean("leaseReachable", true) || leader.getJsonObject("lastError") == null) {
+      return null;
+    }
+    return leader.getJsonObject("lastError").getString("message");
   }
 
   private static Instant instant(String iso) {

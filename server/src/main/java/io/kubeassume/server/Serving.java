@@ -77,7 +77,8 @@ final class Serving {
         new ConnectionGuard("management", managementLimits, managementGuardMetrics, new Heartbeats(1, System.nanoTime()),
             0, gate));
     ConnectionLimits perLoop = config.limits().perLoop(loops);
-    return vertx.deployVerticle(() -> {
+    // Both ports first, so a port in use stops start-up, naming its flag, before anything says it serves.
+    return ListenFailure.named("--port", config.bind(), config.port(), vertx.deployVerticle(() -> {
           DiscoveryVerticle v;
           synchronized (servers) {
             v = new DiscoveryVerticle(issuers, publicOptions, httpMetrics,
@@ -85,10 +86,11 @@ final class Serving {
             servers.add(v);
           }
           return v;
-        }, new DeploymentOptions().setInstances(loops))
+        }, new DeploymentOptions().setInstances(loops)))
         .compose(id -> tlsStatus == null ? Future.succeededFuture(id) : vertx.deployVerticle(new CertificateReloader(
             config.tls(), config.tlsReloadInterval(), ssl -> updateAll(servers, ssl), tlsStatus, clock)))
-        .compose(id -> vertx.deployVerticle(management))
+        .compose(id -> ListenFailure.named("--management-port", config.bind(), config.managementPort(),
+            vertx.deployVerticle(management)))
         .map(id -> {
           // Before the guard sees a connection it may wait for a TLS handshake, for h2c detection, or just for a busy
           // event loop to pick it up during a flood: the gate bounds all of those.

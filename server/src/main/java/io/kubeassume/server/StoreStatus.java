@@ -1,11 +1,11 @@
 package io.kubeassume.server;
 
 import io.kubeassume.config.StoreType;
-import io.kubeassume.store.ConfigMapStateStore;
+import io.kubeassume.store.ConfigMapStateView;
 import io.vertx.core.json.JsonObject;
 
 /** The "store" entry of /readyz: which store, where, the ConfigMap's last problem and the leader's reported sync status. */
-record StoreStatus(StoreType type, String location, ConfigMapStateStore configMap) {
+record StoreStatus(StoreType type, String location, ConfigMapStateView configMap) {
   JsonObject toJson() {
     JsonObject json = new JsonObject().put("type", type.flagValue()).put("location", location);
     if (configMap != null) {

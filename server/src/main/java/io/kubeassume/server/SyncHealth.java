@@ -14,6 +14,11 @@ public final class SyncHealth {
    */
   public record Report(Instant lastSuccess, String failing, String lastError, Instant lastErrorAt, long consecutiveFailures) {
     static final Report NONE = new Report(null, null, null, null, 0);
+
+    /** A sync that just succeeded (for a report written before the loop records it). */
+    public static Report succeededAt(Instant at) {
+      return new Report(at, null, null, null, 0);
+    }
   }
 
   private final AtomicReference<Report> report = new AtomicReference<>(Report.NONE);

@@ -316,9 +316,15 @@ public final class SyncLoop {
       metrics.rotated(event);
       log.info("{}rotation {}: kid {}", label, event.type().label(), event.kid());
     }
-    if (serves && outcome.documentsChanged()) {
+    if (serves && (outcome.documentsChanged() || retirementNotServed())) {
       publish(state);
     }
+  }
+
+  /** A key retired without changing the documents: the served snapshot must still learn when it leaves (a metric). */
+  private boolean retirementNotServed() {
+    return current.snapshot().map(s -> !java.util.Objects.equals(s.oldestRetirement(), state.oldestRetirement().orElse(null)))
+        .orElse(false);
   }
 
   private void publish(MergeState served) {

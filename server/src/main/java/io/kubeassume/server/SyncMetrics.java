@@ -2,6 +2,8 @@ package io.kubeassume.server;
 
 import io.kubeassume.document.Snapshot;
 import io.kubeassume.merge.RotationEvent;
+import io.kubeassume.store.ConfigMapStateView;
+import io.kubeassume.store.ConfigMapSyncStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +27,9 @@ final class SyncMetrics implements SyncObserver {
   private final Timer duration;
   private final Counter issuerMismatches;
   private final Map<RotationEvent.Type, Counter> rotations = new EnumMap<>(RotationEvent.Type.class);
+  private final SyncHealth health;
+  private volatile ConfigMapStateView leaderReports;
+  private volatile BooleanSupplier leading = () -> true;
 
   SyncMetrics(MeterRegistry registry, String source, CurrentDocuments current, SyncHealth health) {
     successes = Counter.builder("kubeassume.sync").description("Key syncs by outcome")
@@ -43,8 +50,29 @@ final class SyncMetrics implements SyncObserver {
         .description("Revision of the served documents").strongReference(true).register(registry);
     Gauge.builder("kubeassume.last.sync.timestamp", health, h -> epochSeconds(h.report().lastSuccess()))
         .description("Unix time of the last successful key sync").baseUnit("seconds").strongReference(true).register(registry);
-    Gauge.builder("kubeassume.source.up", health, h -> h.report().failing() == null && h.report().lastSuccess() != null ? 1 : 0)
-        .description("1 if the latest key sync succeeded").tag("source", source).strongReference(true).register(registry);
+    this.health = health;
+    Gauge.builder("kubeassume.source.up", this, SyncMetrics::sourceUp)
+        .description("1 if the latest key sync succeeded; on a follower, the leader's latest sync as its ConfigMap reports it")
+        .tag("source", source).strongReference(true).register(registry);
+  }
+
+  /** With the ConfigMap store: a follower reports the leader's view, as /readyz does. */
+  void followLeader(ConfigMapStateView view, BooleanSupplier leading) {
+    this.leaderReports = view;
+    this.leading = leading;
+  }
+
+  private double sourceUp() {
+    SyncHealth.Report own = health.report();
+    ConfigMapStateView store = leaderReports;
+    if (store != null) {
+      Optional<ConfigMapSyncStatus> reported = store.reportedStatus();
+      if (SourceView.showsLeader(!leading.getAsBoolean(), own, reported.isPresent(),
+          reported.map(ConfigMapSyncStatus::since).orElse(null), reported.map(ConfigMapSyncStatus::lastSuccess).orElse(null))) {
+        return reported.get().healthy() ? 1 : 0;
+      }
+    }
+    return own.failing() == null && own.lastSuccess() != null ? 1 : 0;
   }
 
   @Override

@@ -25,7 +25,7 @@ public final class ConfigMapMetrics {
   }
 
   /** 1 if the leader reported a healthy sync, 0 if a failing one, NaN before any report was seen. */
-  void reportedStatus(ConfigMapStateStore store) {
+  void reportedStatus(ConfigMapStateView store) {
     Gauge.builder("kubeassume.leader.sync.up", store,
             s -> s.reportedStatus().map(r -> r.healthy() ? 1.0 : 0.0).orElse(Double.NaN))
         .description("The leader's latest key sync as reported in the ConfigMap's status annotation: 1 succeeded, 0 failed")

@@ -7,7 +7,10 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,8 +60,33 @@ public final class FileStateStore implements StateStore {
     return StateCodec.decode(file.toString(), bytes);
   }
 
-  /** Blocking atomic save. */
+  /**
+   * Blocking atomic save. A failure names the state file's directory and the reason, never the random name
+   * of the temporary file: the same problem gives the same message, so it is logged once, not once per sync.
+   */
   public void saveNow(MergeState state) throws IOException {
+    try {
+      write(state);
+    } catch (IOException e) {
+      throw new IOException(reason(file, e), e);
+    }
+  }
+
+  /** Why the state file could not be written, in words that name it and stay the same across attempts. */
+  static String reason(Path file, IOException e) {
+    Path dir = file.getParent();
+    String what = e instanceof AccessDeniedException ? "permission denied"
+        : e instanceof NoSuchFileException ? "the directory does not exist"
+        : e instanceof FileAlreadyExistsException f && dir.equals(Path.of(f.getFile())) ? "the directory is a file"
+        : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()
+            .replaceAll(java.util.regex.Pattern.quote(dir.toString()) + "/\\." + java.util.regex.Pattern.quote(
+                file.getFileName().toString()) + "\\d*\\.tmp", file.toString()));
+    return "cannot write the state file " + file + " (" + what + " in " + dir + "); make " + dir
+        + " a writable volume with free space, or choose another --state-file";
+  }
+
+  private void write(MergeState state) throws IOException {
     Path dir = file.getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");

@@ -27,6 +27,8 @@ public final class CertificateReloader extends VerticleBase {
   private final Clock clock;
   private long timer = -1;
   private boolean checking;
+  /** The check that runs (or the last one): stop waits for it, so its read never completes into a closed event loop. */
+  private Future<?> inFlight = Future.succeededFuture();
   private String loggedError;
 
   public CertificateReloader(TlsFiles files, Duration interval, Function<ServerSSLOptions, Future<?>> apply,
@@ -47,7 +49,7 @@ public final class CertificateReloader extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return inFlight.otherwiseEmpty();
   }
 
   private void check() {
@@ -55,7 +57,7 @@ public final class CertificateReloader extends VerticleBase {
       return;
     }
     checking = true;
-    vertx.executeBlocking(() -> TlsCredentials.read(files, vertx), false)
+    inFlight = vertx.executeBlocking(() -> TlsCredentials.read(files, vertx), false)
         .compose(read -> {
           if (read.sameAs(status.serving())) {
             return Future.succeededFuture(false);

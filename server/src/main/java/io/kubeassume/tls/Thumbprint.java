@@ -19,6 +19,11 @@ public final class Thumbprint {
 
   /** The thumbprint of a chain in the order the server sent it (leaf first). */
   public static String of(List<X509Certificate> chain) {
+    return sha1Hex(certificate(chain));
+  }
+
+  /** The certificate the thumbprint is taken of: the top intermediate CA, or the leaf if the server sends nothing else. */
+  public static X509Certificate certificate(List<X509Certificate> chain) {
     if (chain.isEmpty()) {
       throw new IllegalArgumentException("the server sent no certificate");
     }
@@ -26,7 +31,7 @@ public final class Thumbprint {
     while (last > 0 && isSelfSigned(chain.get(last))) {
       last--;
     }
-    return sha1Hex(chain.get(last));
+    return chain.get(last);
   }
 
   public static String sha1Hex(X509Certificate cert) {

@@ -196,6 +196,13 @@ public final class DocumentFetcher {
   private static Fetched ioFailure(URI uri, List<URI> redirects, URI current, IOException e) {
     Throwable t = e;
     while (t != null) {
+      if (t instanceof SSLException && (String.valueOf(t.getMessage()).contains("nrecognized SSL message")
+          || String.valueOf(t.getMessage()).contains("plaintext connection"))) {
+        // The JDK's words for an answer that is not TLS at all ("Unrecognized SSL message, plaintext connection?",
+        // "Unsupported or unrecognized SSL message"): a plain-http port behind an https URL.
+        return Fetched.failed(uri, redirects, 0, Fetched.Failure.NOT_TLS, hostPort(current)
+            + " answered in plain http, not TLS, to " + current);
+      }
       if (t instanceof SSLException) {
         return Fetched.failed(uri, redirects, 0, Fetched.Failure.TLS, "TLS handshake with " + hostPort(current)
             + " failed: " + t.getMessage());

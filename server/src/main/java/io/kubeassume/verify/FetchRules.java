@@ -24,9 +24,13 @@ final class FetchRules {
       };
       case UNREACHABLE -> "make the host resolvable and reachable from the internet (DNS record, firewall, "
           + "Ingress or load balancer) on the URL's port";
+      case NOT_TLS -> "the issuer URL must be https on a port that speaks TLS, and this port serves plain http: point "
+          + "the URL at the https port (the Ingress or load balancer, usually 443), or serve TLS on this port "
+          + "(kubeassume serve --tls-cert FILE --tls-key FILE)";
       case TIMEOUT -> "answer within 5 s: AWS STS fails token exchanges when the identity provider is slower";
-      case TLS -> "install a certificate from a public CA that names the host, served with its intermediates "
-          + "(see the tls.chain check; inspect with openssl s_client -connect HOST:443 -servername HOST -showcerts)";
+      case TLS -> "make the TLS handshake succeed for a client that trusts only public CAs: a valid certificate from a "
+          + "public CA that names the host, served with its intermediates (the tls.chain check names the cause and "
+          + "its fix; inspect with openssl s_client -connect HOST:443 -servername HOST -showcerts)";
       case TOO_LARGE -> "serve the " + what + " itself: it should be a few kilobytes; a huge answer is usually "
           + "an error page or the wrong URL (or far too many keys: keep at most 100 per type)";
       case REDIRECT_LOOP, TOO_MANY_REDIRECTS -> "serve the " + what + " directly at " + f.uri()

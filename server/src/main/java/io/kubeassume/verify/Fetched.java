@@ -20,6 +20,8 @@ public record Fetched(URI uri, List<URI> redirects, int status, byte[] body, Fai
     /** Not fetched, e.g. an http URL off this machine that cloud IAM would never fetch. */
     NOT_ATTEMPTED,
     UNREACHABLE,
+    /** An https URL whose port answers plain http. */
+    NOT_TLS,
     TLS,
     TIMEOUT,
     HTTP_STATUS,

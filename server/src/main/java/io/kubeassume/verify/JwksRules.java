@@ -42,6 +42,7 @@ final class JwksRules {
       return out;
     }
     out.add(noPrivateMembers(keys));
+    out.add(strength(keys));
     out.add(kids(keys));
     out.add(use(keys));
     for (Cloud c : e.clouds()) {
@@ -78,6 +79,36 @@ final class JwksRules {
     return CheckResult.fail("jwks.private", "private key material is public: " + String.join("; ", leaks),
         "publish public keys only (kubeassume refuses private keys), and treat these keys as leaked: "
             + "rotate the API server's signing key and stop trusting the old one");
+  }
+
+  /** The rule kubeassume's own jwks and serve apply: RSA keys of at least {@link KeyPolicy#MIN_RSA_BITS} bits. */
+  static CheckResult strength(List<Map<String, Object>> keys) {
+    List<String> weak = new ArrayList<>();
+    for (Map<String, Object> k : keys) {
+      if ("RSA".equals(k.get("kty")) && k.get("n") instanceof String n) {
+        int bits = modulusBits(n);
+        if (bits > 0 && bits < KeyPolicy.MIN_RSA_BITS) {
+          weak.add(describe(k) + " is RSA of " + bits + " bits");
+        }
+      }
+    }
+    if (weak.isEmpty()) {
+      return CheckResult.pass("jwks.strength", "every RSA key has at least " + KeyPolicy.MIN_RSA_BITS + " bits");
+    }
+    return CheckResult.fail("jwks.strength", String.join("; ", weak) + ": too weak, under the " + KeyPolicy.MIN_RSA_BITS
+        + " bits that kubeassume's serve and jwks require of every key they publish",
+        "rotate the service-account signing key to RSA of at least " + KeyPolicy.MIN_RSA_BITS + " bits (openssl genpkey "
+            + "-algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out sa.key) and publish its public key; kubeassume refuses "
+            + "weaker keys");
+  }
+
+  /** Bits of a base64url modulus, or 0 if it is not one. */
+  private static int modulusBits(String n) {
+    try {
+      return new java.math.BigInteger(1, java.util.Base64.getUrlDecoder().decode(n)).bitLength();
+    } catch (IllegalArgumentException e) {
+      return 0;
+    }
   }
 
   static CheckResult kids(List<Map<String, Object>> keys) {

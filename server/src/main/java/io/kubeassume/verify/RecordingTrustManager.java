@@ -6,6 +6,7 @@ import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -57,18 +58,31 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
       record(new TlsObservation(host, port, presented, TlsObservation.Trust.PUBLIC, null));
       return;
     } catch (CertificateException publicFailure) {
-      if (extraCas != null) {
-        try {
-          extraCas.checkServerTrusted(chain, authType, engine);
-          record(new TlsObservation(host, port, presented, TlsObservation.Trust.EXTRA_CA, null));
-          return;
-        } catch (CertificateException extraFailure) {
-          // Report the public-root failure below: that is the one cloud IAM would hit.
-        }
+      TlsFailure publicView = TlsFailure.of(publicFailure, chain, host, Instant.now());
+      if (extraCas == null) {
+        throw refused(host, port, presented, publicView, publicView.description(), publicFailure);
       }
-      record(new TlsObservation(host, port, presented, TlsObservation.Trust.UNTRUSTED, publicFailure.getMessage()));
-      throw publicFailure;
+      try {
+        extraCas.checkServerTrusted(chain, authType, engine);
+        record(new TlsObservation(host, port, presented, TlsObservation.Trust.EXTRA_CA, null));
+        return;
+      } catch (CertificateException extraFailure) {
+        // Refused with --ca-file too: its reason is the real one (the chain is known, so the JDK gets past the CA);
+        // what a client with only public roots sees, as cloud IAM, is said as well.
+        TlsFailure real = TlsFailure.of(extraFailure, chain, host, Instant.now());
+        String both = real.description() + " (also with --ca-file)"
+            + (real.description().equals(publicView.description()) ? ""
+                : "; a client with only the public CAs, as cloud IAM, sees: " + publicView.description());
+        throw refused(host, port, presented, real, both, extraFailure);
+      }
     }
+  }
+
+  /** Records the refusal and returns the exception that fails the handshake, with the same words. */
+  private CertificateException refused(String host, int port, TlsChain presented, TlsFailure failure, String message,
+      CertificateException cause) {
+    record(new TlsObservation(host, port, presented, TlsObservation.Trust.UNTRUSTED, message, failure.problem()));
+    return new CertificateException(message, cause);
   }
 
   private void record(TlsObservation o) {

@@ -34,9 +34,23 @@ public final class TlsChain {
     return certificates.get(0);
   }
 
-  /** The last certificate presented: the top intermediate CA (or the leaf, if the server sends only that). */
+  /**
+   * The certificate AWS takes the thumbprint of: the top intermediate CA the server sends (a self-signed root sent
+   * after it does not count), or the leaf itself when the server sends no intermediate.
+   */
   public X509Certificate top() {
-    return certificates.get(certificates.size() - 1);
+    return Thumbprint.certificate(certificates);
+  }
+
+  /** True when the server sends no intermediate CA, so the thumbprint is the leaf's. */
+  public boolean topIsLeaf() {
+    return top() == leaf();
+  }
+
+  /** What the thumbprint is of, in words: {@code top intermediate CA "CN=R3"} or the leaf, saying that no CA was sent. */
+  public String topDescription() {
+    return topIsLeaf() ? "the leaf certificate \"" + leafSubject() + "\" (the server sends no intermediate CA)"
+        : "top intermediate CA \"" + topSubject() + "\"";
   }
 
   public String leafSubject() {

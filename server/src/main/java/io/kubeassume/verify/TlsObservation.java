@@ -8,8 +8,13 @@ package io.kubeassume.verify;
  * @param chain the chain the server presented, or null if it presented none
  * @param trust who vouched for the chain
  * @param error why the chain was refused (null unless {@code trust == UNTRUSTED})
+ * @param problem the kind of that failure, which decides the fix (null unless {@code trust == UNTRUSTED})
  */
-public record TlsObservation(String host, int port, TlsChain chain, Trust trust, String error) {
+public record TlsObservation(String host, int port, TlsChain chain, Trust trust, String error, TlsFailure.Problem problem) {
+  public TlsObservation(String host, int port, TlsChain chain, Trust trust, String error) {
+    this(host, port, chain, trust, error, error == null ? null : TlsFailure.Problem.OTHER);
+  }
+
   public enum Trust {
     /** Valid to a root in the JDK's public trust store, as cloud IAM would see it. */
     PUBLIC,

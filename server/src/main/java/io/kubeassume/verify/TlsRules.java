@@ -40,8 +40,20 @@ final class TlsRules {
           + presented, "cloud IAM trusts public CAs: use a certificate from a public CA (GCP refuses private and "
           + "self-signed chains; AWS falls back to the thumbprint)");
       case UNTRUSTED -> CheckResult.fail("tls.chain", o.hostPort() + ": " + o.error() + "; " + presented,
-          "install a certificate from a public CA that names the host and serve it with its intermediates "
-              + "(check with openssl s_client -connect " + o.hostPort() + " -servername " + o.host() + " -showcerts)");
+          fix(o) + " (check with openssl s_client -connect " + o.hostPort() + " -servername " + o.host() + " -showcerts)");
+    };
+  }
+
+  private static String fix(TlsObservation o) {
+    TlsFailure.Problem problem = o.problem() == null ? TlsFailure.Problem.OTHER : o.problem();
+    return switch (problem) {
+      case EXPIRED -> "renew the certificate and serve the new one with its intermediates (with cert-manager, check "
+          + "why its Certificate was not renewed: kubectl describe certificate)";
+      case NOT_YET_VALID -> "check the clocks of this machine and of the CA: the certificate's validity starts later";
+      case NAME_MISMATCH -> "serve a certificate whose subject alternative names include " + o.host()
+          + ", the host of the issuer URL";
+      case UNKNOWN_CA, OTHER -> "install a certificate from a public CA that names the host and serve it with its "
+          + "intermediates";
     };
   }
 
@@ -50,7 +62,7 @@ final class TlsRules {
     if (jwksHost.chain() == null || jwksHost.trust() == TlsObservation.Trust.UNTRUSTED) {
       return null;
     }
-    return CheckResult.pass("tls.aws-thumbprint", jwksHost.hostPort() + ": top intermediate CA \""
-        + jwksHost.chain().topSubject() + "\", SHA-1 thumbprint " + jwksHost.chain().awsThumbprint());
+    return CheckResult.pass("tls.aws-thumbprint", jwksHost.hostPort() + ": " + jwksHost.chain().topDescription()
+        + ", SHA-1 thumbprint " + jwksHost.chain().awsThumbprint());
   }
 }

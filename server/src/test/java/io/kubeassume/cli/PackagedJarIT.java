@@ -38,11 +38,48 @@ class PackagedJarIT {
 
   @Test
   void theQuickStartServesTheDevKeyAndStopsCleanlyOnSigterm() throws Exception {
+    String log = serveUntilSigterm();
+    assertTrue(log.contains("serving revision 1"), log);
+    List<String> lines = log.lines().toList();
+    int stopping = indexOf(lines, " INFO ServeCommand - stopping (SIGTERM or SIGINT): ");
+    int stopped = indexOf(lines, " INFO ServeCommand - stopped: the documents are no longer served");
+    assertTrue(stopping >= 0 && stopped > stopping, "SIGTERM is logged, then the end of serving:\n" + log);
+    assertTrue(lines.stream().noneMatch(l -> l.contains(" WARN ") || l.contains(" ERROR ")), log);
+  }
+
+  /** --log-format json: every line of the log, start to SIGTERM, is one JSON object with the fields log stores index. */
+  @Test
+  void jsonLogsAreOneObjectPerLine() throws Exception {
+    String log = serveUntilSigterm("--log-format", "json");
+    List<String> lines = log.lines().toList();
+    assertTrue(lines.size() >= 4, log);
+    for (String line : lines) {
+      java.util.Map<String, Object> event = com.nimbusds.jose.util.JSONObjectUtils.parse(line);
+      for (String field : List.of("time", "level", "logger", "message")) {
+        assertTrue(event.get(field) instanceof String, field + " in " + line);
+      }
+    }
+    assertTrue(log.contains("\"message\":\"stopped: the documents are no longer served\""), log);
+  }
+
+  private static int indexOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Runs the quick start until it serves the dev key, stops it with SIGTERM; its log. */
+  private static String serveUntilSigterm(String... extra) throws Exception {
     int port = freePort();
     int mgmt = freePort();
     Path logFile = Files.createTempFile("kubeassume", ".log");
-    Process p = start(logFile, "serve", "--issuer-url", "http://localhost:" + port, "--source", "files", "--keys", KEY.toString(),
-        "--port", String.valueOf(port), "--management-port", String.valueOf(mgmt));
+    List<String> args = new ArrayList<>(List.of("serve", "--issuer-url", "http://localhost:" + port, "--source", "files",
+        "--keys", KEY.toString(), "--port", String.valueOf(port), "--management-port", String.valueOf(mgmt)));
+    args.addAll(List.of(extra));
+    Process p = start(logFile, args.toArray(String[]::new));
     try {
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest jwks = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/openid/v1/jwks"))
@@ -66,8 +103,7 @@ class PackagedJarIT {
       p.destroy(); // SIGTERM
     }
     assertTrue(p.waitFor(15, TimeUnit.SECONDS), "exits after SIGTERM");
-    String log = Files.readString(logFile);
-    assertTrue(log.contains("serving revision 1"), log);
+    return Files.readString(logFile);
   }
 
   @Test

@@ -61,7 +61,8 @@ class ServeFlagsTest {
       "negative max age      | serve --issuer-url https://h --source files --keys KEY --max-age -1              | --max-age: -1 is out of range",
       "unknown source        | serve --issuer-url https://h --keys KEY --source vault                            | --source: unknown source 'vault'",
       "bad log level         | serve --issuer-url https://h --source files --keys KEY --log-level loud          | --log-level: 'loud' is not a level",
-      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | Unknown option",
+      "bad log format        | serve --issuer-url https://h --source files --keys KEY --log-format logfmt       | --log-format: 'logfmt' is not a log format; use text or json",
+      "unknown flag          | serve --issuer-url https://h --source files --keys KEY --prot 1                  | unknown option '--prot'; did you mean --port?",
       "keys with kubernetes  | serve --issuer-url https://h --source kubernetes --keys KEY       | --keys: is only for --source files",
       "keys without source   | serve --issuer-url https://h --keys KEY                           | --keys: is only for --source files; add --source files",
       "unknown store         | serve --issuer-url https://h --store etcd --leader-election-namespace ns | --store: unknown store 'etcd'",
@@ -202,6 +203,22 @@ class ServeFlagsTest {
     assertTrue(r.err.contains("--mirror (from KUBEASSUME_MIRROR): 's3://oidc/a//b' has an empty path segment"), r.err);
   }
 
+  /** A kubeconfig in the test's directory, as KUBECONFIG would name it: a cluster to talk to. */
+  Map<String, String> withCluster(Map<String, String> env) throws Exception {
+    Path kubeconfig = dir.resolve("kubeconfig");
+    java.nio.file.Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: x, context: {cluster: c, user: u}}]
+        current-context: x
+        """);
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put("KUBECONFIG", kubeconfig.toString());
+    return out;
+  }
+
   @Test
   void theKubernetesSourceNeedsNoKeysAndTakesAKubeconfig() throws Exception {
     ServeConfig c = config(Map.of("KUBEASSUME_KUBECONFIG", KEY, "POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h",
@@ -209,8 +226,46 @@ class ServeFlagsTest {
     assertEquals(SourceType.KUBERNETES, c.source());
     assertTrue(c.keys().isEmpty());
     assertEquals(Path.of(KEY), c.kubeconfig());
-    assertNull(config(Map.of("POD_NAMESPACE", "oidc"), "serve", "--issuer-url", "https://h").kubeconfig(),
+    assertNull(config(withCluster(Map.of("POD_NAMESPACE", "oidc")), "serve", "--issuer-url", "https://h").kubeconfig(),
         "no --kubeconfig: fabric8's usual resolution");
+  }
+
+  /** Outside a cluster, with no kubeconfig anywhere: one line at once, instead of dialling kubernetes.default.svc for ever. */
+  @Test
+  void noClusterAnywhereStopsAtOnceWithTheWayOut() throws Exception {
+    Map<String, String> bare = Map.of("HOME", dir.toString());
+    Run r = run(bare, "serve", "--issuer-url", "https://oidc.example.com");
+    assertEquals(2, r.exit, r.err);
+    assertEquals(List.of("kubeassume serve: --kubeconfig: no cluster found: no in-cluster service account "
+        + "(KUBERNETES_SERVICE_HOST and /var/run/secrets/kubernetes.io/serviceaccount/token), no KUBECONFIG, no "
+        + dir.resolve(".kube/config") + "; give --kubeconfig FILE to use a cluster, or run locally with --source files "
+        + "--keys PATH (e.g. --keys certs/dev/sa.pub)"), r.err.lines().toList());
+    // Even with a namespace given, which used to be the only thing asked for.
+    Run withNamespace = run(bare, "serve", "--issuer-url", "https://oidc.example.com", "--leader-election-namespace", "ns");
+    assertEquals(2, withNamespace.exit);
+    assertTrue(withNamespace.err.contains("--kubeconfig: no cluster found"), withNamespace.err);
+    // Key files with the ConfigMap store (the hosted-control-plane case) need a cluster too; the way out differs.
+    Run files = run(bare, "serve", "--issuer-url", "https://h", "--source", "files", "--keys", KEY, "--store", "configmap");
+    assertTrue(files.err.contains("or run locally with --store file"), files.err);
+    // A fleet of OIDCIssuer objects needs a cluster too; its way out is an issuers file.
+    Run fleet = run(bare, "serve", "--issuers", "kubernetes");
+    assertEquals(2, fleet.exit, fleet.err);
+    assertEquals(1, fleet.err.lines().count(), fleet.err);
+    assertTrue(fleet.err.contains("--kubeconfig: no cluster found") && fleet.err.contains("or run locally with --issuers FILE"),
+        fleet.err);
+    // A KUBECONFIG naming files that do not exist is no cluster either, and says so.
+    Run absent = run(Map.of("HOME", dir.toString(), "KUBECONFIG", dir.resolve("absent").toString()), "serve", "--issuer-url", "https://h");
+    assertTrue(absent.err.contains("no file of KUBECONFIG (" + dir.resolve("absent") + ") exists"), absent.err);
+    // ~/.kube/config, KUBECONFIG, or the in-cluster service account: found.
+    java.nio.file.Files.createDirectories(dir.resolve(".kube"));
+    java.nio.file.Files.copy(Path.of(withCluster(Map.of()).get("KUBECONFIG")), dir.resolve(".kube/config"));
+    assertEquals("ns", config(bare, "serve", "--issuer-url", "https://h", "--leader-election-namespace", "ns").cluster().namespace());
+    Path token = java.nio.file.Files.writeString(dir.resolve("token"), "t");
+    Path nowhere = dir.resolve("nowhere");
+    EnvironmentDefaults pod = new EnvironmentDefaults(Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"));
+    assertTrue(new ClusterLocation(pod, token, nowhere).found(), "in-cluster: KUBERNETES_SERVICE_HOST and the token");
+    assertTrue(!new ClusterLocation(pod, dir.resolve("no-token"), nowhere).found(), "no token, no service account");
+    assertTrue(!new ClusterLocation(new EnvironmentDefaults(Map.of()), token, nowhere).found(), "a token alone is not a cluster");
   }
 
   @Test
@@ -222,7 +277,7 @@ class ServeFlagsTest {
 
   @Test
   void defaultsAreTheDocumentedOnes() throws Exception {
-    ServeConfig c = config(Map.of("POD_NAMESPACE", "oidc", "POD_NAME", "kubeassume-7d9f-abcde"),
+    ServeConfig c = config(withCluster(Map.of("POD_NAMESPACE", "oidc", "POD_NAME", "kubeassume-7d9f-abcde")),
         "serve", "--issuer-url", "https://oidc.example.com");
     assertEquals(8080, c.port());
     assertEquals(9090, c.managementPort());
@@ -255,7 +310,7 @@ class ServeFlagsTest {
 
   @Test
   void theClusterFlagsHaveEnvironmentTwins() throws Exception {
-    ServeConfig c = config(Map.of(
+    ServeConfig c = config(withCluster(Map.of(
         "KUBEASSUME_SOURCE", "files",
         "KUBEASSUME_KEYS", KEY,
         "KUBEASSUME_STORE", "configmap",
@@ -265,7 +320,7 @@ class ServeFlagsTest {
         "KUBEASSUME_LEASE_DURATION", "30s",
         "KUBEASSUME_RENEW_DEADLINE", "20s",
         "KUBEASSUME_RETRY_PERIOD", "4s",
-        "HOSTNAME", "node-1"), "serve", "--issuer-url", "https://oidc.example.com");
+        "HOSTNAME", "node-1")), "serve", "--issuer-url", "https://oidc.example.com");
     assertEquals(SourceType.FILES, c.source());
     assertEquals(StoreType.CONFIGMAP, c.store(), "files with the ConfigMap store: the HyperShift case");
     assertEquals(new ClusterSettings("hosted-a", "oidc-docs", "oidc-leader", c.cluster().identity(),
@@ -291,8 +346,8 @@ class ServeFlagsTest {
   }
 
   @Test
-  void noNamespaceAnywhereNamesTheFlag() {
-    Run r = run(Map.of("KUBECONFIG", dir.resolve("absent").toString()), "serve", "--issuer-url", "https://h");
+  void noNamespaceAnywhereNamesTheFlag() throws Exception {
+    Run r = run(withCluster(Map.of()), "serve", "--issuer-url", "https://h");
     assertEquals(2, r.exit, r.err);
     assertEquals(1, r.err.strip().lines().count(), r.err);
     assertTrue(r.err.contains("--leader-election-namespace: is not set"), r.err);

@@ -146,15 +146,23 @@ class BadInputTest {
     return JSONObjectUtils.getJSONObject(JSONObjectUtils.parse(t.get(t.managementUri("/readyz")).body()), "source");
   }
 
+  /** Nothing stored and no valid key: start-up stops with the reason (serve exits 1), instead of answering 503 for ever. */
   @Test
-  void withoutAnyGoodKeyTheServerIsNotReadyAndSaysWhy(@TempDir Path empty) throws Exception {
+  void withoutAnyGoodKeyAndNothingStoredStartUpStopsAndSaysWhy(@TempDir Path empty) throws Exception {
     Files.writeString(empty.resolve("sa.key"), new String(Files.readAllBytes(TestServer.DEV_PRIVATE_KEY)));
-    try (TestServer broken = TestServer.start(TestServer.config("http://localhost", List.of(empty)).build())) {
-      TestServer.await(Duration.ofSeconds(5), "first sync failed", () -> broken.server.health().report().failing() != null);
-      HttpResponse<String> ready = broken.get(broken.managementUri("/readyz"));
-      assertEquals(503, ready.statusCode());
-      assertTrue(ready.body().contains("private key"), ready.body());
-      assertEquals(503, broken.get(broken.publicUri("/openid/v1/jwks")).statusCode());
-    }
+    java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> TestServer.start(TestServer.config("http://localhost",
+            List.of(empty)).build()));
+    assertTrue(e.getCause() instanceof StartupKeys.NoValidKeysException, e.toString());
+    assertEquals("no valid key to serve in --keys and no stored state: " + empty.resolve("sa.key") + ": contains a private key "
+        + "(PRIVATE KEY); kubeassume publishes public keys only: mount the public half, e.g. 'openssl pkey -in "
+        + empty.resolve("sa.key") + " -pubout -out " + empty.resolve("sa.pub") + "'", e.getCause().getMessage());
+
+    Files.delete(empty.resolve("sa.key"));
+    java.util.concurrent.ExecutionException none = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> TestServer.start(TestServer.config("http://localhost",
+            List.of(empty)).build()));
+    assertTrue(none.getCause().getMessage().startsWith("no valid key to serve in --keys and no stored state: no key files "
+        + "found in --keys"), none.getCause().getMessage());
   }
 }

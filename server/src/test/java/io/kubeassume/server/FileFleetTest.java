@@ -168,4 +168,24 @@ class FileFleetTest {
       assertEquals(200, s.get(s.managementUri("/readyz")).statusCode());
     }
   }
+
+  @Test
+  void issuersOnOnePathAreToldApartByTheHostHeader() throws Exception {
+    declare("issuers:\n" + entry("a", "http://localhost/clusters/x", "a") + entry("b", "http://127.0.0.1/clusters/x", "b"));
+    try (TestServer s = TestServer.start(config(List.of()))) {
+      await(WITHIN, "both served by host", io(() -> fetch(s, "localhost").contains(kidA1) && fetch(s, "127.0.0.1").contains(kidB1)));
+      assertFalse(fetch(s, "localhost").contains(kidB1));
+      assertTrue(fetch(s, "elsewhere.example.com").startsWith("HTTP/1.1 404"), "an unknown host on a shared path is not found");
+    }
+  }
+
+  /** The JWKS of /clusters/x with this Host header, as raw HTTP/1.1 (java.net.http will not set Host). */
+  private static String fetch(TestServer s, String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.server.publicPort())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET /clusters/x/openid/v1/jwks HTTP/1.1\r\nHost: " + host
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
 }

@@ -89,7 +89,7 @@ class FleetMirrorTest {
         assertArrayEquals(s.get(s.publicUri("/clusters/" + c + "/.well-known/openid-configuration")).body().getBytes(),
             object("clusters/" + c + "/.well-known/openid-configuration"));
       }
-      assertTrue(s.metrics().contains("kubeassume_publish_total{result=\"written\",target=\"s3://fleet/clusters/a\"}"));
+      assertTrue(s.metrics().contains("kubeassume_publish_total{issuer=\"a\",result=\"written\",target=\"s3://fleet/clusters/a\"}"));
 
       // Removing b stops its mirror (and its series); its objects stay in the bucket.
       Files.writeString(issuers, "issuers:\n"

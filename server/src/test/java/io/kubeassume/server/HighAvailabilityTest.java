@@ -42,6 +42,13 @@ class HighAvailabilityTest {
   static final String ISSUER = "http://127.0.0.1/clusters/ha";
   static final String JWKS = "/clusters/ha/openid/v1/jwks";
   static final Duration WITHIN = Duration.ofSeconds(15);
+  /**
+   * For what needs the mock API server right after a replica closed: fabric8's mock (8.0) freezes for 30 s when a
+   * client closes a watch while the mock is sending it an event (WatchEventsListener.onClosed awaits, on the event
+   * loop, a send that waits up to 30 s for that same event loop). Seen once in 45 runs on a loaded machine.
+   */
+  static final Duration AFTER_A_REPLICA_CLOSES = Duration.ofSeconds(60);
+  static final String SOURCE_UP = "kubeassume_source_up{source=\"kubernetes\"}";
 
   @TempDir
   Path dir;
@@ -128,14 +135,16 @@ class HighAvailabilityTest {
     TestServer leader = awaitOneLeader(group);
 
     cluster.serves(ISSUER, a, b);
-    allServe(group, List.of(Keys.kidOf(a), Keys.kidOf(b)).stream().sorted().toList().equals(
-        servedKids(leader, JWKS)) ? servedKids(leader, JWKS) : expectedOrder(leader, a, b));
+    allServe(group, leaderServes(leader, a, b));
     cluster.serves(ISSUER, b);
     // a leaves the API server: every replica keeps serving it as a retired key inside the overlap window.
     await(WITHIN, "a is retired in the ConfigMap", io(() -> cluster.configMap().getData().get(ConfigMapCodec.STATE_KEY)
         .contains("\"retiredAt\":\"")));
     for (TestServer t : group) {
       assertTrue(servedKids(t, JWKS).containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), "retired and new key on every replica");
+      // Followers know when a leaves too: the retirement time travels in the ConfigMap.
+      await(WITHIN, "every replica reports when the retired key leaves",
+          io(() -> t.metric("kubeassume_next_key_removal_timestamp_seconds") > System.currentTimeMillis() / 1000.0));
     }
 
     List<String> readers = MockCluster.jwksReaders(cluster.drainRequests());
@@ -152,10 +161,16 @@ class HighAvailabilityTest {
     assertEquals(1.0, leader.metric("kubeassume_leader_transitions_total"));
   }
 
-  /** The JWKS order is first-seen then kid; a and b may have been seen in either order by the leader. */
-  static List<String> expectedOrder(TestServer leader, RSAKey a, RSAKey b) throws Exception {
-    List<String> served = servedKids(leader, JWKS);
-    return served.size() == 2 ? served : List.of(Keys.kidOf(a), Keys.kidOf(b));
+  /**
+   * What the leader serves once it serves both keys (the JWKS order is first-seen then kid). Read only
+   * after it serves them: the ConfigMap holds a write a moment before the leader's write call returns and
+   * the leader serves it, and on a loaded machine that moment is long enough for a read in between to get
+   * the old key set, which no replica would serve for long.
+   */
+  static List<String> leaderServes(TestServer leader, RSAKey a, RSAKey b) throws Exception {
+    await(WITHIN, "the leader serves both keys", io(() -> servedKids(leader, JWKS).containsAll(
+        List.of(Keys.kidOf(a), Keys.kidOf(b)))));
+    return servedKids(leader, JWKS);
   }
 
   @Test
@@ -173,7 +188,7 @@ class HighAvailabilityTest {
     cluster.drainRequests();
 
     leader.close();
-    await(WITHIN, "the follower takes over", () -> follower.server.leading());
+    await(AFTER_A_REPLICA_CLOSES, "the follower takes over", () -> follower.server.leading());
     // The new leader merges onto the ConfigMap's state, so a (no longer on the API server) stays retired, not forgotten.
     await(WITHIN, "the new leader read the API server", io(() -> MockCluster.jwksReaders(cluster.drainRequests())
         .contains(identity(follower))));
@@ -182,7 +197,7 @@ class HighAvailabilityTest {
     // The whole Deployment restarts: a fresh replica serves the retired key from the ConfigMap.
     follower.close();
     TestServer restarted = replica("replica-3");
-    await(WITHIN, "served after restart", io(() -> servedKids(restarted, JWKS).size() == 2));
+    await(AFTER_A_REPLICA_CLOSES, "served after restart", io(() -> servedKids(restarted, JWKS).size() == 2));
     assertTrue(servedKids(restarted, JWKS).containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), "retired key survives restart");
   }
 
@@ -211,7 +226,7 @@ class HighAvailabilityTest {
     cluster.serves(ISSUER, b);
     await(WITHIN, "a is retired in the ConfigMap", io(() -> cluster.configMap().getData().get(ConfigMapCodec.STATE_KEY)
         .contains("\"retiredAt\":\"")));
-    List<String> both = servedKids(leader, JWKS);
+    List<String> both = leaderServes(leader, a, b);
     allServe(group, both);
     assertTrue(both.containsAll(List.of(Keys.kidOf(a), Keys.kidOf(b))), both.toString());
 
@@ -265,13 +280,15 @@ class HighAvailabilityTest {
     assertEquals(2.0, leader.metric("kubeassume_leader_transitions_total"), "the old leader started and stopped once");
     assertEquals(0.0, leader.metric("kubeassume_leader"));
 
-    // The partition heals: the old leader stays a follower and follows the new leader's writes.
+    // The partition heals: the old leader rejoins without a second leader and serves the leader's writes.
     leaderLink.heal();
     RSAKey c = Keys.rsa();
     cluster.serves(ISSUER, b, c);
     await(Duration.ofSeconds(60), "the healed replica serves the new leader's rotation",
         io(() -> servedKids(leader, JWKS).contains(Keys.kidOf(c))));
-    assertTrue(follower.server.leading() && !leader.server.leading(), "one leader after the partition heals");
+    // Exactly one leader; not necessarily still the follower: a process stalled past the lease duration (seen for
+    // 20 s on a loaded machine: both replicas live in this JVM) loses the Lease, and either may take it back.
+    awaitOneLeader(group);
   }
 
   /**
@@ -292,6 +309,9 @@ class HighAvailabilityTest {
       return leaderId.equals(source.getString("reportedBy")) && source.getBoolean("healthy");
     }));
     assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+    // kubeassume_source_up agrees with /readyz on every replica: an alert on source_up == 0 never fires on a healthy follower.
+    assertEquals(1.0, follower.metric(SOURCE_UP), "the follower reports the leader's healthy source");
+    assertEquals(1.0, leader.metric(SOURCE_UP));
 
     cluster.drainRequests();
     double errorsBefore = leader.metric("kubeassume_sync_total{source=\"kubernetes\",status=\"error\"}");
@@ -306,6 +326,8 @@ class HighAvailabilityTest {
     HttpResponse<String> ready = follower.get(follower.managementUri("/readyz"));
     assertEquals(200, ready.statusCode(), "still ready: the documents are served: " + ready.body());
     assertEquals(0.0, follower.metric("kubeassume_leader_sync_up"));
+    assertEquals(0.0, follower.metric(SOURCE_UP), "the follower reports the leader's failing source, as /readyz does");
+    assertEquals(0.0, leader.metric(SOURCE_UP));
     ConfigMapSyncStatus annotated = ConfigMapSyncStatus.decode(
         cluster.configMap().getMetadata().getAnnotations().get(ConfigMapSyncStatus.ANNOTATION)).orElseThrow();
     assertEquals(leaderId, annotated.leader());
@@ -314,6 +336,7 @@ class HighAvailabilityTest {
     cluster.serves(ISSUER, a);
     await(WITHIN, "the follower shows the recovery", io(() -> readyz(follower).getJsonObject("source").getBoolean("healthy")));
     assertEquals(1.0, follower.metric("kubeassume_leader_sync_up"));
+    assertEquals(1.0, follower.metric(SOURCE_UP));
     for (TestServer t : group) {
       assertEquals(List.of(Keys.kidOf(a)), servedKids(t, JWKS));
     }
@@ -364,14 +387,16 @@ class HighAvailabilityTest {
         leader.metric("kubeassume_sync_total{source=\"kubernetes\",status=\"error\"}") >= 2));
     // Then the whole API server goes away (Lease and ConfigMap too).
     cluster.stop();
-    Thread.sleep(4500); // past the lease duration: the leader can no longer renew
+    // Past the renew deadline nobody leads: the leader cannot renew, the other cannot acquire.
+    await(WITHIN, "the leader steps down", () -> group.stream().noneMatch(t -> t.server.leading()));
     for (TestServer t : group) {
       assertEquals(good, t.jwks("/clusters/ha"), "last good documents still served");
       HttpResponse<String> ready = t.get(t.managementUri("/readyz"));
       assertEquals(200, ready.statusCode(), "ready while documents exist: " + ready.body());
+      JsonObject lease = new JsonObject(ready.body()).getJsonObject("leader");
+      assertTrue(lease.getJsonObject("lastError").getString("message").contains("Connection refused")
+          && !lease.getBoolean("leaseReachable"), "readiness says why nobody leads: " + lease);
     }
-    String leaderReady = leader.get(leader.managementUri("/readyz")).body();
-    assertTrue(leaderReady.contains("cannot reach the kubernetes API server"), leaderReady);
   }
 
   @Test

@@ -41,12 +41,35 @@ class KeyRotationTest {
       assertTrue(t.jwks().contains(kidB));
       assertEquals(1.0, t.metric("kubeassume_rotation_total{type=\"key_expired\"}"));
       assertEquals(1.0, t.metric("kubeassume_active_keys"));
+      assertTrue(Double.isNaN(t.metric("kubeassume_next_key_removal_timestamp_seconds")), "no retired key is left");
 
       // Replacing a file's content in place is a rotation too.
       RSAKey c = Keys.rsa();
       String kidC = Keys.writePem(dir.resolve("b.pub"), c);
       TestServer.await(PICKUP, "replaced key c served", TestServer.io(() -> t.jwks().contains(kidC)));
       assertTrue(t.jwks().contains(kidB), "the replaced key b stays for the overlap window");
+    }
+  }
+
+  @Test
+  void whileAKeyIsRetiredTheMetricsSayWhenItLeaves() throws Exception {
+    String kidA = Keys.writePem(dir.resolve("a.pub"), Keys.rsa());
+    String kidB = Keys.writePem(dir.resolve("b.pub"), Keys.rsa());
+    Duration overlap = Duration.ofHours(6);
+    try (TestServer t = TestServer.start(TestServer.config("http://localhost", List.of(dir)).overlap(overlap).build())) {
+      TestServer.await(Duration.ofSeconds(10), "keys a and b served", TestServer.io(() -> t.jwks().contains(kidA) && t.jwks().contains(kidB)));
+      assertEquals(21600.0, t.metric("kubeassume_overlap_seconds"));
+      assertTrue(Double.isNaN(t.metric("kubeassume_next_key_removal_timestamp_seconds")), "no key is retired yet");
+
+      double before = System.currentTimeMillis() / 1000.0;
+      Files.delete(dir.resolve("a.pub"));
+      TestServer.await(PICKUP, "removal of a noticed", TestServer.io(() -> t.metric("kubeassume_rotation_total{type=\"key_retired\"}") == 1));
+      double after = System.currentTimeMillis() / 1000.0;
+      double removal = t.metric("kubeassume_next_key_removal_timestamp_seconds");
+      assertTrue(removal >= before + overlap.toSeconds() - 0.001 && removal <= after + overlap.toSeconds() + 0.001,
+          () -> "a leaves the JWKS one overlap after it left the source: " + removal + " not in [" + (before + 21600) + ", "
+              + (after + 21600) + "]");
+      assertTrue(t.jwks().contains(kidA), "and until then it is served");
     }
   }
 

@@ -262,4 +262,35 @@ class KubernetesFleetTest {
       }
     }
   }
+
+  @Test
+  void aHandEditedStateIsRefusedEverywhereAndTheLeaderRepairsIt() throws Exception {
+    secret("team-a", "prod-keys", Map.of("sa.pub", Keys.pem(prod1.toPublicKey())));
+    issuer("team-a", "prod", "http://localhost/clusters/prod", "prod-keys", "sa.pub");
+    try (TestServer one = TestServer.start(replica("replica-1", List.of()).build())) {
+      await(WITHIN, "prod served", io(() -> one.jwks("/clusters/prod").contains(kidProd1)));
+      await(WITHIN, "its state written", () -> statusField("team-a", "prod", "state") != null);
+      String served = one.jwks("/clusters/prod");
+      // Someone edits the status by hand: a private key where a public one was.
+      GenericKubernetesResource r = object("team-a", "prod");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> status = new java.util.LinkedHashMap<>((Map<String, Object>) r.getAdditionalProperties().get("status"));
+      status.put("state", "{\"format\":\"kubeassume/state/v1\",\"revision\":9,\"keys\":[{\"jwk\":{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}}]}");
+      r.getAdditionalProperties().put("status", status);
+      cluster.client.genericKubernetesResources(OidcIssuers.CONTEXT).inNamespace("team-a").resource(r).updateStatus();
+      await(WITHIN, "the leader rewrites the state", () -> {
+        Object state = statusField("team-a", "prod", "state");
+        return state != null && !String.valueOf(state).contains("\"oct\"");
+      });
+      assertEquals(served, one.jwks("/clusters/prod"), "the documents never changed");
+      assertTrue(one.metrics().contains("kubeassume_active_keys{issuer=\"team-a/prod\"} 1.0"));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object statusField(String ns, String name, String field) {
+    GenericKubernetesResource r = object(ns, name);
+    Object status = r == null ? null : r.getAdditionalProperties().get("status");
+    return status instanceof Map<?, ?> m ? ((Map<String, Object>) m).get(field) : null;
+  }
 }

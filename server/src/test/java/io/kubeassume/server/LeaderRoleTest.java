@@ -24,8 +24,19 @@ class LeaderRoleTest {
   final AtomicInteger started = new AtomicInteger();
   final List<String> resignations = new CopyOnWriteArrayList<>();
 
+  final List<LeaderRole> roles = new CopyOnWriteArrayList<>();
+
+  LeaderRole track(LeaderRole role) {
+    roles.add(role);
+    return role;
+  }
+
+  /** As the server does: the role's loop is undeployed before Vert.x closes, so the two undeploys never race. */
   @AfterEach
   void close() throws Exception {
+    for (LeaderRole role : roles) {
+      role.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -50,7 +61,7 @@ class LeaderRoleTest {
   @Test
   void aLoopThatFailsToStartIsRetriedUntilItRuns() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    LeaderRole role = new LeaderRole(vertx, () -> loopFailing(calls, 2), Duration.ofMillis(20), registry);
+    LeaderRole role = track(new LeaderRole(vertx, () -> loopFailing(calls, 2), Duration.ofMillis(20), registry));
     role.startedLeading(resignations::add);
 
     TestServer.await(Duration.ofSeconds(10), "the loop runs after two failed starts", () -> started.get() == 1);
@@ -69,7 +80,7 @@ class LeaderRoleTest {
   @Test
   void aLoopThatNeverStartsGivesTheLeaseUpAfterTheLastAttempt() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    LeaderRole role = new LeaderRole(vertx, () -> loopFailing(calls, Integer.MAX_VALUE), Duration.ofMillis(20), registry);
+    LeaderRole role = track(new LeaderRole(vertx, () -> loopFailing(calls, Integer.MAX_VALUE), Duration.ofMillis(20), registry));
     role.startedLeading(resignations::add);
 
     TestServer.await(Duration.ofSeconds(10), "resigned", () -> !resignations.isEmpty());
@@ -93,7 +104,7 @@ class LeaderRoleTest {
   @Test
   void losingLeadershipCancelsThePendingRetry() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    LeaderRole role = new LeaderRole(vertx, () -> loopFailing(calls, Integer.MAX_VALUE), Duration.ofMillis(300), registry);
+    LeaderRole role = track(new LeaderRole(vertx, () -> loopFailing(calls, Integer.MAX_VALUE), Duration.ofMillis(300), registry));
     role.startedLeading(resignations::add);
     TestServer.await(Duration.ofSeconds(10), "first attempt failed", () -> calls.get() == 1);
     role.stoppedLeading();
@@ -108,10 +119,10 @@ class LeaderRoleTest {
   void theLoopIsBuiltOffTheEventLoop() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     List<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
-    LeaderRole role = new LeaderRole(vertx, () -> {
+    LeaderRole role = track(new LeaderRole(vertx, () -> {
       onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread());
       return loopFailing(calls, 0);
-    }, Duration.ofMillis(20), registry);
+    }, Duration.ofMillis(20), registry));
     role.startedLeading(resignations::add);
     TestServer.await(Duration.ofSeconds(10), "the loop runs", () -> started.get() == 1);
     assertEquals(List.of(false), onEventLoop);

@@ -131,6 +131,7 @@ class MirrorServerTest {
       assertTrue(t.metric("kubeassume_publish_total{result=\"written\",target=\"" + TARGET + "\"}") >= 1, "the rotation was written");
       assertTrue(t.metric("kubeassume_last_publish_timestamp_seconds{target=\"" + TARGET + "\"}") > 0);
       assertTrue(t.metric("kubeassume_publish_duration_seconds_count{target=\"" + TARGET + "\"}") >= 2);
+      assertEquals((double) revision, t.metric("kubeassume_published_revision{target=\"" + TARGET + "\"}"));
     }
   }
 
@@ -155,6 +156,8 @@ class MirrorServerTest {
       assertEquals("error", m.getString("lastResult"));
       assertTrue(m.getJsonObject("lastError").getString("message").contains("s3://oidc"), m.encode());
       assertTrue(t.metric("kubeassume_publish_errors_total{target=\"" + TARGET + "\"}") >= 1);
+      // The bucket is behind: an alert compares these two.
+      assertTrue(t.metric("kubeassume_published_revision{target=\"" + TARGET + "\"}") < t.metric("kubeassume_document_revision"));
       assertTrue(t.jwks().contains(kidA) && t.jwks().contains(kidB));
     }
   }

@@ -42,7 +42,9 @@ class ConfigMapStoreConflictTest {
   KubernetesMockServer apiServer;
   KubernetesClient client;
   Vertx vertx;
+  /** Each writer is a replica of its own, with its own metrics. */
   SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  SimpleMeterRegistry secondRegistry = new SimpleMeterRegistry();
   List<Snapshot> served = new ArrayList<>();
 
   @BeforeEach
@@ -61,8 +63,8 @@ class ConfigMapStoreConflictTest {
     apiServer.destroy();
   }
 
-  ConfigMapStateStore store() {
-    return new ConfigMapStateStore(vertx, client, "oidc", "kubeassume-oidc", ISSUER, "test-writer", new ConfigMapMetrics(registry),
+  ConfigMapStateStore store(SimpleMeterRegistry metrics) {
+    return new ConfigMapStateStore(vertx, client, "oidc", "kubeassume-oidc", ISSUER, "test-writer", new ConfigMapMetrics(metrics),
         s -> {
           synchronized (served) {
             served.add(s);
@@ -89,8 +91,8 @@ class ConfigMapStoreConflictTest {
 
   @Test
   void aStaleResourceVersionIsRefusedAndReReadSoTheWriterMergesOntoTheOtherWrite() throws Exception {
-    ConfigMapStateStore first = store();
-    ConfigMapStateStore second = store();
+    ConfigMapStateStore first = store(registry);
+    ConfigMapStateStore second = store(secondRegistry);
     assertEquals(MergeState.EMPTY, await(first.load()));
     await(second.load());
 
@@ -103,7 +105,7 @@ class ConfigMapStoreConflictTest {
     ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
         () -> await(second.save(b)));
     assertInstanceOf(StateConflictException.class, refused.getCause());
-    assertEquals(1.0, registry.get("kubeassume.configmap.writes").tag("result", "conflict").counter().count());
+    assertEquals(1.0, secondRegistry.get("kubeassume.configmap.writes").tag("result", "conflict").counter().count());
     assertTrue(second.latest().orElseThrow().sameAs(a), "the conflict re-read the other writer's state");
 
     // Re-merged onto it, the save goes through at the fresh resourceVersion and keeps both keys.

@@ -32,13 +32,23 @@ class RulesTest {
     return d;
   }
 
+  /** A 2048-bit number in base64url, the size of a real key's modulus (the rules read only its length). */
+  static final String MODULUS_2048 = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(modulus());
+
+  private static byte[] modulus() {
+    byte[] n = new byte[256];
+    java.util.Arrays.fill(n, (byte) 0xA5);
+    n[0] = (byte) 0xC1;
+    return n;
+  }
+
   static Map<String, Object> rsa(String kid) {
     Map<String, Object> k = new HashMap<>();
     k.put("kty", "RSA");
     k.put("kid", kid);
     k.put("use", "sig");
     k.put("alg", "RS256");
-    k.put("n", "AQAB");
+    k.put("n", MODULUS_2048);
     k.put("e", "AQAB");
     return k;
   }

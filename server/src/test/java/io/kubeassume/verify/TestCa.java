@@ -54,10 +54,19 @@ public final class TestCa {
 
   /** A leaf for 127.0.0.1 and localhost, issued by the intermediate. */
   public Server server(String commonName) throws Exception {
+    Instant now = Instant.now();
+    return server(commonName, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)), "127.0.0.1", "localhost");
+  }
+
+  /** A leaf valid from {@code notBefore} to {@code notAfter} for these names (IP addresses or DNS names). */
+  public Server server(String commonName, Instant notBefore, Instant notAfter, String... names) throws Exception {
     KeyPair key = ecKey();
+    GeneralName[] sans = new GeneralName[names.length];
+    for (int i = 0; i < names.length; i++) {
+      sans[i] = new GeneralName(names[i].matches("[0-9.]+") ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+    }
     X509Certificate leaf = sign(new X500Name("CN=" + commonName), key, new X500Name("CN=" + name + " Intermediate"),
-        intermediateKey, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        intermediateKey, false, new GeneralNames(sans), notBefore, notAfter);
     return new Server(key, List.of(leaf, intermediate));
   }
 
@@ -96,8 +105,13 @@ public final class TestCa {
   private static X509Certificate sign(X500Name subject, KeyPair subjectKey, X500Name issuer, KeyPair issuerKey,
       boolean ca, GeneralNames sans) throws Exception {
     Instant now = Instant.now();
+    return sign(subject, subjectKey, issuer, issuerKey, ca, sans, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+  }
+
+  private static X509Certificate sign(X500Name subject, KeyPair subjectKey, X500Name issuer, KeyPair issuerKey,
+      boolean ca, GeneralNames sans, Instant notBefore, Instant notAfter) throws Exception {
     JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, subjectKey.getPublic());
+        Date.from(notBefore), Date.from(notAfter), subject, subjectKey.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
     b.addExtension(Extension.keyUsage, true, ca ? new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
         : new KeyUsage(KeyUsage.digitalSignature));

@@ -24,13 +24,25 @@ final class AzuriteInstall {
 
   private AzuriteInstall() {}
 
-  /** {@code $KUBEASSUME_AZURITE_DIR}, else {@code ~/.cache/kubeassume/azurite-<version>}. */
+  /**
+   * {@code azurite-<version>} in the tests' one cache directory: the {@code kubeassume.test.cache} property
+   * (the build sets it from {@code KUBEASSUME_TEST_CACHE}, else {@code ~/.cache/kubeassume}), else that
+   * variable, else {@code ~/.cache/kubeassume} (a test run from an IDE).
+   */
   static Path dir() {
-    String override = System.getenv("KUBEASSUME_AZURITE_DIR");
-    if (override != null && !override.isBlank()) {
-      return Path.of(override);
+    return cacheDir().resolve("azurite-" + VERSION);
+  }
+
+  static Path cacheDir() {
+    String property = System.getProperty("kubeassume.test.cache");
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
     }
-    return Path.of(System.getProperty("user.home"), ".cache", "kubeassume", "azurite-" + VERSION);
+    String variable = System.getenv("KUBEASSUME_TEST_CACHE");
+    if (variable != null && !variable.isBlank()) {
+      return Path.of(variable);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "kubeassume");
   }
 
   static Path blobMain(Path dir) {

@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -34,6 +33,8 @@ public final class ApiServerKeySource implements KeySource {
   private byte[] kubeconfig;
   private KubernetesClient client;
   private KubernetesKeySource reader;
+  /** The Secret as the watch last delivered it, or null (read it with a request). */
+  private Secret latest;
 
   public ApiServerKeySource(Vertx vertx, IssuerUrl issuer, IssuerSpec.ApiServer spec, SecretWatch secrets) {
     this.vertx = vertx;
@@ -55,20 +56,23 @@ public final class ApiServerKeySource implements KeySource {
 
   private synchronized KubernetesKeySource currentReader() throws KeySourceException {
     if (subscription == null) {
-      // Only to drop the client when the kubeconfig changes; the next read builds the new one.
-      subscription = secrets.subscribe(spec.namespace(), spec.secretName(), s -> forget());
+      // The watch delivers every change of the kubeconfig Secret: the next read rebuilds the client from it.
+      subscription = secrets.subscribe(spec.namespace(), spec.secretName(), this::changed);
+    }
+    if (reader != null) {
+      return reader;
     }
     String where = "secret " + spec.namespace() + "/" + spec.secretName();
-    Secret secret = secrets.get(spec.namespace(), spec.secretName());
+    // Read once, at the first read or after a change: not a request per poll.
+    Secret secret = latest != null ? latest : secrets.get(spec.namespace(), spec.secretName());
     if (secret == null) {
       throw new KeySourceException(where + " (the remote API server's kubeconfig) does not exist");
     }
-    String encoded = secret.getData() == null ? null : secret.getData().get(spec.key());
-    if (encoded == null) {
+    byte[] bytes = SecretKeySource.item(secret, spec.key());
+    if (bytes == null) {
       throw new KeySourceException(where + " has no item " + spec.key() + " holding a kubeconfig; set "
           + "source.apiServer.kubeconfigSecret.key to the item that does");
     }
-    byte[] bytes = Base64.getMimeDecoder().decode(encoded);
     if (reader == null || !Arrays.equals(bytes, kubeconfig)) {
       closeClient();
       Config config;
@@ -85,7 +89,9 @@ public final class ApiServerKeySource implements KeySource {
     return reader;
   }
 
-  private synchronized void forget() {
+  /** The kubeconfig Secret changed (null: deleted): the next read builds a client from it. */
+  private synchronized void changed(Secret secret) {
+    latest = secret;
     closeClient();
   }
 

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The write side of one OIDCIssuer's state: the leader's sync loop saves the merge state into the
@@ -33,13 +32,16 @@ final class IssuerStatusStore implements StateStore {
   private final KubernetesClient client;
   private final IssuerRecord record;
   private final Consumer<GenericKubernetesResource> observe;
-  /** The conditions to write for a state about to be served (null: nothing served yet). */
-  private final Function<MergeState, List<Map<String, Object>>> conditions;
+  /**
+   * The conditions to write for a state about to be served (null: nothing served yet); the flag says
+   * the state comes from a successful read of the source, which the loop reports only after the save.
+   */
+  private final java.util.function.BiFunction<MergeState, Boolean, List<Map<String, Object>>> conditions;
   private final java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors;
   private final Clock clock;
 
   IssuerStatusStore(Vertx vertx, KubernetesClient client, IssuerRecord record, Consumer<GenericKubernetesResource> observe,
-      Function<MergeState, List<Map<String, Object>>> conditions,
+      java.util.function.BiFunction<MergeState, Boolean, List<Map<String, Object>>> conditions,
       java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors, Clock clock) {
     this.mirrors = mirrors;
     this.vertx = vertx;
@@ -92,7 +94,7 @@ final class IssuerStatusStore implements StateStore {
   @Override
   public Future<Void> reportSync(boolean succeeded, String error, long consecutiveFailures) {
     MergeState served = record.valid;
-    List<Map<String, Object>> next = conditions.apply(served);
+    List<Map<String, Object>> next = conditions.apply(served, false);
     OidcIssuers.Observed o = record.observed;
     if (o == null || IssuerConditions.sameAs(next, o.conditions())) {
       return Future.succeededFuture();
@@ -104,7 +106,7 @@ final class IssuerStatusStore implements StateStore {
   }
 
   private void write(MergeState state, boolean synced) throws StateConflictException {
-    put(status(state, conditions.apply(state), synced));
+    put(status(state, conditions.apply(state, synced), synced));
   }
 
   /** The whole status (a PUT replaces it): the state and what it serves, the conditions, the last sync time. */

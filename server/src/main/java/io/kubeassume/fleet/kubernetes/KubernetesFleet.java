@@ -24,6 +24,7 @@ import io.kubeassume.merge.StateCodec;
 import io.kubeassume.server.IssuerEndpoint;
 import io.kubeassume.server.IssuerRegistry;
 import io.kubeassume.server.LeaderElection;
+import io.kubeassume.server.SyncHealth;
 import io.kubeassume.server.SyncLoop;
 import io.kubeassume.source.KeySource;
 import io.vertx.core.Future;
@@ -340,8 +341,9 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         KeySource source = secretItems != null ? secretItems.reader()
             : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
         IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, written -> context.runOnContext(v -> observed(written)),
-            state -> IssuerConditions.of(new IssuerConditions.Facts(null, state, issuerStats.health().report(),
-                issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
+            (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(fleet.problemsView().get(spec.id()), state,
+                synced ? SyncHealth.Report.succeededAt(clock.instant()) : issuerStats.health().report(),
+                !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
                 rec.observed.generation()), rec.observed.conditions(), clock.instant()), p::mirrorStatus, clock);
         return Future.succeededFuture(new SyncLoop(permits.bound(source), store,
             rec.valid == null ? MergeState.EMPTY : rec.valid, new KeyMerger(spec.overlap(), settings.maxKeys()),

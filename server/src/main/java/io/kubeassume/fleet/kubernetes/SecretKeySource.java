@@ -24,9 +24,9 @@ import java.util.List;
  * hand to its sync loop (which closes it); {@link #close} ends the subscription.
  */
 public final class SecretKeySource implements AutoCloseable {
-  /** What is known of the Secret: not yet read, absent, or the bytes of the spec's items in their order (null when missing). */
-  private record Items(boolean read, boolean exists, List<byte[]> values) {
-    static final Items UNREAD = new Items(false, false, List.of());
+  /** What is known of the Secret: not yet read, absent, or the bytes of the spec's items in their order (null when missing), as of a resourceVersion. */
+  private record Items(boolean read, boolean exists, List<byte[]> values, String resourceVersion) {
+    static final Items UNREAD = new Items(false, false, List.of(), null);
   }
 
   private final Vertx vertx;
@@ -87,18 +87,22 @@ public final class SecretKeySource implements AutoCloseable {
   }
 
   /** A Secret as listed or changed (null: deleted): keep the named items only. */
-  private void take(Secret secret) {
+  private synchronized void take(Secret secret) {
+    Items before = items;
     Items next;
     if (secret == null) {
-      next = new Items(true, false, List.of());
+      next = new Items(true, false, List.of(), null);
     } else {
+      String rv = secret.getMetadata() == null ? null : secret.getMetadata().getResourceVersion();
+      if (before.exists() && older(rv, before.resourceVersion())) {
+        return; // the first read's answer arrived after a newer watch event: keep the newer
+      }
       List<byte[]> values = new ArrayList<>(spec.items().size());
       for (String item : spec.items()) {
         values.add(item(secret, item));
       }
-      next = new Items(true, true, Collections.unmodifiableList(values));
+      next = new Items(true, true, Collections.unmodifiableList(values), rv);
     }
-    Items before = items;
     items = next;
     Runnable notify = changed;
     Context on = context;
@@ -107,7 +111,8 @@ public final class SecretKeySource implements AutoCloseable {
     }
   }
 
-  private static byte[] item(Secret secret, String item) {
+  /** An item's bytes: from {@code data} (base64), or {@code stringData} (as a client wrote it), or null. */
+  static byte[] item(Secret secret, String item) {
     if (secret.getData() != null && secret.getData().get(item) != null) {
       return Base64.getMimeDecoder().decode(secret.getData().get(item));
     }
@@ -134,6 +139,14 @@ public final class SecretKeySource implements AutoCloseable {
       keys.addAll(KeyParser.parse(where + " item " + item, value));
     }
     return keys;
+  }
+
+  private static boolean older(String candidate, String seen) {
+    try {
+      return Long.parseLong(candidate) < Long.parseLong(seen);
+    } catch (NumberFormatException | NullPointerException e) {
+      return false;
+    }
   }
 
   private static boolean same(Items a, Items b) {

@@ -14,8 +14,15 @@ public final class KubernetesClients {
   /**
    * Reads the kubeconfig now (no request is made), so a broken one fails start-up.
    *
-   * @param kubeconfig null: in-cluster service account, else KUBECONFIG or ~/.kube/config
+   * @param kubeconfig null: KUBECONFIG or ~/.kube/config, else the in-cluster service account
    */
+  /** Which API server the client talks to and where that came from, for the start-up line. */
+  public static String describe(KubernetesClient client) {
+    Config config = client.getConfiguration();
+    java.io.File file = config.getFile();
+    return config.getMasterUrl() + " (" + (file != null ? "kubeconfig " + file : "in-cluster service account") + ")";
+  }
+
   public static KubernetesClient create(Vertx vertx, Path kubeconfig) {
     Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile());
     // fabric8 retries a 5xx with a growing backoff (for a minute and more); the sync loop's poll is
