@@ -131,10 +131,13 @@ KA_PORT=$(cat "$WORK/run/wrk-ready")
 # ---------------------------------------------------------------- 3. nginx with the same 2 x N files
 mkdir -p "$WORK/nginx/tmp"
 chmod -R a+rX "$WORK/run/www"
+NOFILE=$(ulimit -Hn); [[ "$NOFILE" == unlimited ]] && NOFILE=1048576
+FILE_CACHE=$((2 * N)); ((FILE_CACHE > NOFILE - 4096)) && FILE_CACHE=$((NOFILE - 4096))
 cat >"$WORK/nginx/nginx.conf" <<EOF
 worker_processes auto;
-# open_file_cache keeps up to all $((2 * N)) files open per worker: more than the usual 20000 descriptors.
-worker_rlimit_nofile $((4 * N + 4096));
+# open_file_cache keeps files open: as many as the descriptor limit allows (ulimit -Hn), so that nginx
+# never runs out of descriptors for connections; the cache then holds all files or nearly all.
+worker_rlimit_nofile $NOFILE;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
@@ -145,7 +148,7 @@ http {
   tcp_nodelay on;
   keepalive_timeout 65;
   keepalive_requests 1000000;
-  open_file_cache max=$((2 * N)) inactive=60s;
+  open_file_cache max=$FILE_CACHE inactive=60s;
   server_tokens off;
   client_body_temp_path $WORK/nginx/tmp;
   proxy_temp_path $WORK/nginx/tmp;

@@ -281,6 +281,9 @@ public final class FleetBench {
       long heapKib = usedKib(info);
       Files.writeString(work.resolve("histogram-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "GC.class_histogram"));
       Files.writeString(work.resolve("heap-info-" + when + "-" + role + "-" + n + ".txt"), info);
+      if (Boolean.getBoolean("fleet.heapDump")) { // -Dfleet.heapDump=true: for finding what an issuer costs
+        jcmd(r, "GC.heap_dump " + work.resolve("heap-" + when + "-" + role + "-" + n + ".hprof"));
+      }
       long rss = procStatus(r, "VmRSS");
       long hwm = procStatus(r, "VmHWM");
       System.out.printf(Locale.ROOT, "| %s | %s | %.1f MiB | %.1f MiB | %.1f MiB |%n", r.identity, role, heapKib / 1024.0,
