@@ -1,6 +1,7 @@
 package io.kubeassume.document;
 
 import io.kubeassume.keys.KeyIds;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -25,6 +26,11 @@ public final class Document {
   /** A copy of the bytes. */
   public byte[] bytes() {
     return body.clone();
+  }
+
+  /** The bytes as a read-only view, not copied: for a server that writes them to many clients. */
+  public ByteBuffer view() {
+    return ByteBuffer.wrap(body).asReadOnlyBuffer();
   }
 
   public int size() {

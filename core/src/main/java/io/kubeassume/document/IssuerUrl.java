@@ -59,7 +59,8 @@ public final class IssuerUrl {
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     String prefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return new IssuerUrl(raw, prefix, uri.getPort() != -1, uri.getHost().toLowerCase(Locale.ROOT));
+    // Interned: a fleet's issuers mostly share a host, and each one keeps its IssuerUrl for as long as it is served.
+    return new IssuerUrl(raw, prefix, uri.getPort() != -1, uri.getHost().toLowerCase(Locale.ROOT).intern());
   }
 
   private static boolean isLoopback(String host) {

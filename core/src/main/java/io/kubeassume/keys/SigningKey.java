@@ -19,7 +19,6 @@ public final class SigningKey {
   private final JWK jwk;
   private final String origin;
   private final String thumbprint;
-  private final Map<String, Object> json;
 
   SigningKey(JWK publicJwk, String origin) {
     if (publicJwk.isPrivate()) {
@@ -32,7 +31,7 @@ public final class SigningKey {
     } catch (JOSEException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
     }
-    this.json = render(publicJwk);
+    render(publicJwk); // fails now, not later, if the key cannot be published
   }
 
   public String kid() {
@@ -57,14 +56,18 @@ public final class SigningKey {
     return jwk;
   }
 
-  /** The published JWK members, in the API server's order (go-jose: use, kty, kid, crv, alg, x, y, n, e). */
+  /**
+   * The published JWK members, in the API server's order (go-jose: use, kty, kid, crv, alg, x, y, n, e).
+   * Built on each call (when documents are rendered or keys merged, never per request), not kept: a fleet
+   * holds 10,000 keys or more, and the map would add about 0.4 KB to each.
+   */
   public Map<String, Object> toJsonMap() {
-    return json;
+    return render(jwk);
   }
 
   /** Same key, same kid, same alg: what a client sees is identical. Origin is not compared. */
   public boolean sameAs(SigningKey other) {
-    return json.equals(other.json);
+    return toJsonMap().equals(other.toJsonMap());
   }
 
   private static Map<String, Object> render(JWK key) {

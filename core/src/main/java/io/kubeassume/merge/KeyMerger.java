@@ -125,7 +125,11 @@ public final class KeyMerger {
     MergeState candidate = new MergeState(previous.revision(), next);
     boolean documentsChanged = !candidate.servesSameKeysAs(previous);
     MergeState state = documentsChanged ? new MergeState(previous.revision() + 1, next) : candidate;
-    return new MergeOutcome(state, events, documentsChanged, !state.sameAs(previous));
+    if (!documentsChanged && state.sameAs(previous)) {
+      // Nothing changed: the previous state itself, so a caller that keeps it (a poll after a poll) keeps one copy.
+      return new MergeOutcome(previous, events, false, false);
+    }
+    return new MergeOutcome(state, events, documentsChanged, true);
   }
 
   /** Drops exact duplicates (the same key in two files); a kid naming two keys is a conflict. */

@@ -37,7 +37,9 @@ public record IssuerSpec(String id, IssuerUrl issuer, KeySourceSpec source, Dura
    */
   public record SecretItems(String namespace, String name, List<String> items) implements KeySourceSpec {
     public SecretItems {
-      items = List.copyOf(items);
+      // Interned: thousands of issuers name the same namespaces and items (sa.pub).
+      namespace = namespace.intern();
+      items = items.stream().map(String::intern).toList();
     }
   }
 

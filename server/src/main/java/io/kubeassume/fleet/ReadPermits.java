@@ -16,6 +16,9 @@ public final class ReadPermits {
   private final int permits;
   private final ArrayDeque<Promise<Void>> waiting = new ArrayDeque<>();
   private int inUse;
+  /** Permits given back but not yet handed on: see {@link #release}. */
+  private int returned;
+  private boolean handingOn;
 
   public ReadPermits(int permits) {
     if (permits < 1) {
@@ -67,12 +70,31 @@ public final class ReadPermits {
     return turn.future();
   }
 
+  /**
+   * Hands the permit to the next waiting read, or frees it. A read that completes at once (a Secret
+   * already delivered by the watch) gives its permit back from inside this call; handing it on from
+   * there would recurse once per waiting read, and thousands of waiting reads overflow the stack
+   * (the error is swallowed by the futures, and the permits are lost). So the outermost call hands
+   * every returned permit on in a loop.
+   */
   private void release() {
-    Promise<Void> next = waiting.poll();
-    if (next != null) {
-      next.complete();
-    } else {
-      inUse--;
+    returned++;
+    if (handingOn) {
+      return;
+    }
+    handingOn = true;
+    try {
+      while (returned > 0) {
+        returned--;
+        Promise<Void> next = waiting.poll();
+        if (next != null) {
+          next.complete();
+        } else {
+          inUse--;
+        }
+      }
+    } finally {
+      handingOn = false;
     }
   }
 

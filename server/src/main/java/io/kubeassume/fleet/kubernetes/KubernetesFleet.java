@@ -157,16 +157,35 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     OidcIssuers.Observed o = OidcIssuers.observe(r);
     IssuerRecord rec = records.computeIfAbsent(o.id(), id -> new IssuerRecord());
     OidcIssuers.Observed before = rec.observed;
-    if (before != null && older(o.resourceVersion(), before.resourceVersion())) {
-      return; // a late event: never roll back what is served
+    if (before != null && (older(o.resourceVersion(), before.resourceVersion())
+        || Objects.equals(o.resourceVersion(), before.resourceVersion()))) {
+      return; // a late event never rolls back what is served; the same version (a re-list, our own write) changes nothing
     }
     rec.observed = o;
-    takeState(rec, o);
-    if (before == null || !Objects.equals(before.spec(), o.spec()) || !before.created().equals(o.created())) {
+    takeState(rec, o, OidcIssuers.state(r));
+    if (takeSpec(rec, o, OidcIssuers.spec(r)) || before == null) {
       scheduleReconcile();
     } else {
       serve(o.id());
     }
+  }
+
+  /** Parses the spec; true if what it declares changed (a new spec, or a different error). */
+  private boolean takeSpec(IssuerRecord rec, OidcIssuers.Observed o, Map<?, ?> spec) {
+    IssuerSpec parsed = null;
+    String error = null;
+    try {
+      parsed = IssuerSpecParser.parse(o.id(), o.namespace(), o.created(), spec, "spec", settings.specs());
+    } catch (InvalidSpecException e) {
+      error = e.getMessage();
+    }
+    boolean changed = !Objects.equals(parsed, rec.spec) || !Objects.equals(error, rec.specError);
+    if (!changed) {
+      return false; // keep the instance the pipeline holds: one copy per issuer
+    }
+    rec.spec = parsed;
+    rec.specError = error;
+    return changed;
   }
 
   private void deleted(String id) {
@@ -175,14 +194,20 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     scheduleReconcile();
   }
 
-  /** Decodes a new status.state: valid content becomes what is served; invalid is refused and the leader repairs it. */
-  private void takeState(IssuerRecord rec, OidcIssuers.Observed o) {
-    if (o.state() == null || o.state().equals(rec.stateText)) {
+  /**
+   * Decodes status.state (each new resourceVersion that has one): valid content becomes what is
+   * served; invalid is refused and the leader repairs it. The text is not kept: decoded, it is what
+   * is served, and a status the leader writes is encoded from it again.
+   */
+  private void takeState(IssuerRecord rec, OidcIssuers.Observed o, String state) {
+    if (state == null) {
       return;
     }
-    rec.stateText = o.state();
     try {
-      rec.valid = StateCodec.decode("oidcissuer " + o.id() + " status.state", o.state().getBytes(StandardCharsets.UTF_8));
+      MergeState decoded = StateCodec.decode("oidcissuer " + o.id() + " status.state", state.getBytes(StandardCharsets.UTF_8));
+      if (rec.valid == null || !rec.valid.sameAs(decoded)) {
+        rec.valid = decoded; // else keep the instance that is served (and merged onto): one copy of the keys per issuer
+      }
       rec.rejected = null;
     } catch (Exception e) {
       rejected.incrementAndGet();
@@ -226,11 +251,11 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     List<IssuerSpec> specs = new ArrayList<>();
     Map<String, String> invalid = new LinkedHashMap<>();
     for (Map.Entry<String, IssuerRecord> e : records.entrySet()) {
-      OidcIssuers.Observed o = e.getValue().observed;
-      try {
-        specs.add(IssuerSpecParser.parse(o.id(), o.namespace(), o.created(), o.spec(), "spec", settings.specs()));
-      } catch (InvalidSpecException ex) {
-        invalid.put(o.id(), ex.getMessage());
+      IssuerRecord rec = e.getValue();
+      if (rec.spec != null) {
+        specs.add(rec.spec);
+      } else {
+        invalid.put(e.getKey(), rec.specError);
       }
     }
     fleet.reconcile(specs, invalid);
@@ -285,9 +310,10 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("observedGeneration", o.generation());
     status.put("conditions", conditions);
-    if (o.state() != null) {
+    MergeState valid = rec.valid;
+    if (valid != null && !valid.keys().isEmpty()) {
       // A conflict or a refused URL does not lose the state: if the issuer is served again, its history is there.
-      status.put("state", o.state());
+      status.put("state", new String(StateCodec.encode(valid), StandardCharsets.UTF_8));
     }
     GenericKubernetesResource desired = new GenericKubernetesResourceBuilder()
         .withApiVersion(OidcIssuers.GROUP + "/" + OidcIssuers.VERSION).withKind(OidcIssuers.KIND)

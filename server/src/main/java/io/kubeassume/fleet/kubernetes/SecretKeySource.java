@@ -12,9 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An OIDCIssuer's {@code source.secret}: the named items of a Secret beside it, read as a key file
@@ -25,9 +24,9 @@ import java.util.Map;
  * hand to its sync loop (which closes it); {@link #close} ends the subscription.
  */
 public final class SecretKeySource implements AutoCloseable {
-  /** What is known of the Secret: not yet read, absent, or these items (an item null when missing), as of a resourceVersion. */
-  private record Items(boolean read, boolean exists, Map<String, byte[]> values, String resourceVersion) {
-    static final Items UNREAD = new Items(false, false, Map.of(), null);
+  /** What is known of the Secret: not yet read, absent, or the bytes of the spec's items in their order (null when missing), as of a resourceVersion. */
+  private record Items(boolean read, boolean exists, List<byte[]> values, String resourceVersion) {
+    static final Items UNREAD = new Items(false, false, List.of(), null);
   }
 
   private final Vertx vertx;
@@ -92,17 +91,17 @@ public final class SecretKeySource implements AutoCloseable {
     Items before = items;
     Items next;
     if (secret == null) {
-      next = new Items(true, false, Map.of(), null);
+      next = new Items(true, false, List.of(), null);
     } else {
       String rv = secret.getMetadata() == null ? null : secret.getMetadata().getResourceVersion();
       if (before.exists() && older(rv, before.resourceVersion())) {
         return; // the first read's answer arrived after a newer watch event: keep the newer
       }
-      Map<String, byte[]> values = new LinkedHashMap<>();
+      List<byte[]> values = new ArrayList<>(spec.items().size());
       for (String item : spec.items()) {
-        values.put(item, item(secret, item));
+        values.add(item(secret, item));
       }
-      next = new Items(true, true, values, rv);
+      next = new Items(true, true, Collections.unmodifiableList(values), rv);
     }
     items = next;
     Runnable notify = changed;
@@ -130,12 +129,14 @@ public final class SecretKeySource implements AutoCloseable {
           + " (e.g. kubectl create secret generic " + spec.name() + " -n " + spec.namespace() + " --from-file=sa.pub)");
     }
     List<SigningKey> keys = new ArrayList<>();
-    for (Map.Entry<String, byte[]> e : known.values().entrySet()) {
-      if (e.getValue() == null) {
-        throw new KeySourceException(where + " has no item " + e.getKey() + "; its items named in source.secret.items "
+    for (int i = 0; i < spec.items().size(); i++) {
+      String item = spec.items().get(i);
+      byte[] value = known.values().get(i);
+      if (value == null) {
+        throw new KeySourceException(where + " has no item " + item + "; its items named in source.secret.items "
             + "must hold public keys");
       }
-      keys.addAll(KeyParser.parse(where + " item " + e.getKey(), e.getValue()));
+      keys.addAll(KeyParser.parse(where + " item " + item, value));
     }
     return keys;
   }
@@ -149,11 +150,11 @@ public final class SecretKeySource implements AutoCloseable {
   }
 
   private static boolean same(Items a, Items b) {
-    if (a.exists() != b.exists() || !a.values().keySet().equals(b.values().keySet())) {
+    if (a.exists() != b.exists() || a.values().size() != b.values().size()) {
       return false;
     }
-    for (Map.Entry<String, byte[]> e : a.values().entrySet()) {
-      if (!java.util.Arrays.equals(e.getValue(), b.values().get(e.getKey()))) {
+    for (int i = 0; i < a.values().size(); i++) {
+      if (!java.util.Arrays.equals(a.values().get(i), b.values().get(i))) {
         return false;
       }
     }
