@@ -198,19 +198,15 @@ end
 EOF
 export FLEET_PATHS=$WORK/run/paths.txt
 url_of() { if [[ $1 == nginx ]]; then echo "http://127.0.0.1:$NGINX_PORT"; else echo "http://127.0.0.1:$KA_PORT"; fi; }
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-  if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000; printf "%.3f", n }'; }
+source "$ROOT/bench/wrk-results.sh"
 declare -A SUM_RPS SUM_P50 SUM_P99 RUNS ERRS
 for s in nginx kubeassume; do SUM_RPS[$s]=0; SUM_P50[$s]=0; SUM_P99[$s]=0; RUNS[$s]=0; ERRS[$s]=0; done
 RUN_LINES=()
 run_wrk() { # SERVER LABEL
   local s=$1 out="$WORK/wrk-$1-${2// /-}.txt" rps p50 p99 bad
   wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/random.lua" "$(url_of "$s")" >"$out" 2>&1 || die "wrk failed against $s"
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  bad=$(awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")
-  [[ -n "$rps" ]] || { cat "$out" >&2; die "cannot parse wrk output for $s"; }
+  wrk_read "$out" || { cat "$out" >&2; die "cannot parse wrk output for $s"; }
+  rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 bad=$WRK_BAD
   SUM_RPS[$s]=$(awk -v a="${SUM_RPS[$s]}" -v b="$rps" 'BEGIN {print a + b}')
   SUM_P50[$s]=$(awk -v a="${SUM_P50[$s]}" -v b="$p50" 'BEGIN {print a + b}')
   SUM_P99[$s]=$(awk -v a="${SUM_P99[$s]}" -v b="$p99" 'BEGIN {print a + b}')
