@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The write side of one OIDCIssuer's state: the leader's sync loop saves the merge state into the
@@ -31,7 +31,8 @@ final class IssuerStatusStore implements StateStore {
   private final Vertx vertx;
   private final KubernetesClient client;
   private final IssuerRecord record;
-  private final Consumer<GenericKubernetesResource> observe;
+  /** Feeds an object read or written back to the read side, with the state this store wrote into it (or null). */
+  private final BiConsumer<GenericKubernetesResource, MergeState> observe;
   /**
    * The conditions to write for a state about to be served (null: nothing served yet); the flag says
    * the state comes from a successful read of the source, which the loop reports only after the save.
@@ -40,7 +41,7 @@ final class IssuerStatusStore implements StateStore {
   private final java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors;
   private final Clock clock;
 
-  IssuerStatusStore(Vertx vertx, KubernetesClient client, IssuerRecord record, Consumer<GenericKubernetesResource> observe,
+  IssuerStatusStore(Vertx vertx, KubernetesClient client, IssuerRecord record, BiConsumer<GenericKubernetesResource, MergeState> observe,
       java.util.function.BiFunction<MergeState, Boolean, List<Map<String, Object>>> conditions,
       java.util.function.Supplier<List<io.kubeassume.mirror.TargetStatus>> mirrors, Clock clock) {
     this.mirrors = mirrors;
@@ -100,13 +101,13 @@ final class IssuerStatusStore implements StateStore {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
-      put(status(served, next, false));
+      put(status(served, next, false), served);
       return null;
     }, false).<Void>mapEmpty().otherwise((Void) null);
   }
 
   private void write(MergeState state, boolean synced) throws StateConflictException {
-    put(status(state, conditions.apply(state, synced), synced));
+    put(status(state, conditions.apply(state, synced), synced), state);
   }
 
   /** The whole status (a PUT replaces it): the state and what it serves, the conditions, the last sync time. */
@@ -146,8 +147,8 @@ final class IssuerStatusStore implements StateStore {
     return status;
   }
 
-  /** Blocking PUT of the status subresource at the resourceVersion last seen. */
-  private void put(Map<String, Object> status) throws StateConflictException {
+  /** Blocking PUT of the status subresource at the resourceVersion last seen; {@code state} is what it holds, or null. */
+  private void put(Map<String, Object> status, MergeState state) throws StateConflictException {
     OidcIssuers.Observed o = record.observed;
     GenericKubernetesResource desired = new GenericKubernetesResourceBuilder()
         .withApiVersion(OidcIssuers.GROUP + "/" + OidcIssuers.VERSION).withKind(OidcIssuers.KIND)
@@ -163,13 +164,13 @@ final class IssuerStatusStore implements StateStore {
         GenericKubernetesResource now = client.genericKubernetesResources(OidcIssuers.CONTEXT).inNamespace(o.namespace())
             .withName(o.name()).get();
         if (now != null) {
-          observe.accept(now);
+          observe.accept(now, null);
         }
         throw new StateConflictException(describe() + " changed since it was read (resourceVersion " + o.resourceVersion()
             + "); merging onto the newer one");
       }
       throw e;
     }
-    observe.accept(written);
+    observe.accept(written, state);
   }
 }

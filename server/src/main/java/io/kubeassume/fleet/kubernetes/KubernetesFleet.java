@@ -154,6 +154,15 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   // ---- read side
 
   private void observed(GenericKubernetesResource r) {
+    observed(r, null);
+  }
+
+  /**
+   * An object as listed, watched, read or written. {@code written}: the state the leader's store just
+   * wrote into it (null otherwise); if the status holds exactly that, that instance is kept, the one
+   * the leader's sync loop merges onto, so the leader holds one copy of each issuer's keys, not two.
+   */
+  private void observed(GenericKubernetesResource r, MergeState written) {
     OidcIssuers.Observed o = OidcIssuers.observe(r);
     IssuerRecord rec = records.computeIfAbsent(o.id(), id -> new IssuerRecord());
     OidcIssuers.Observed before = rec.observed;
@@ -162,7 +171,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       return; // a late event never rolls back what is served; the same version (a re-list, our own write) changes nothing
     }
     rec.observed = o;
-    takeState(rec, o, OidcIssuers.state(r));
+    takeState(rec, o, OidcIssuers.state(r), written);
     if (takeSpec(rec, o, OidcIssuers.spec(r)) || before == null) {
       scheduleReconcile();
     } else {
@@ -199,12 +208,15 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
    * served; invalid is refused and the leader repairs it. The text is not kept: decoded, it is what
    * is served, and a status the leader writes is encoded from it again.
    */
-  private void takeState(IssuerRecord rec, OidcIssuers.Observed o, String state) {
+  private void takeState(IssuerRecord rec, OidcIssuers.Observed o, String state, MergeState written) {
     if (state == null) {
       return;
     }
     try {
       MergeState decoded = StateCodec.decode("oidcissuer " + o.id() + " status.state", state.getBytes(StandardCharsets.UTF_8));
+      if (written != null && written.sameAs(decoded)) {
+        decoded = written;
+      }
       if (rec.valid == null || !rec.valid.sameAs(decoded)) {
         rec.valid = decoded; // else keep the instance that is served (and merged onto): one copy of the keys per issuer
       }
@@ -340,7 +352,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         }
         KeySource source = secretItems != null ? secretItems.reader()
             : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
-        IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, written -> context.runOnContext(v -> observed(written)),
+        IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, (written, state) -> context.runOnContext(v -> observed(written, state)),
             (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(fleet.problemsView().get(spec.id()), state,
                 synced ? SyncHealth.Report.succeededAt(clock.instant()) : issuerStats.health().report(),
                 !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
