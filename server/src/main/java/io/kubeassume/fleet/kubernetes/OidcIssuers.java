@@ -85,6 +85,8 @@ public final class OidcIssuers {
    */
   static final class SmallMap extends AbstractMap<String, Object> {
     private static final Map<List<String>, String[]> KEY_SETS = new ConcurrentHashMap<>();
+    /** Conditions written by hand may carry any keys: past this many key sets, new ones are not shared. */
+    static final int MAX_SHARED_KEY_SETS = 64;
     private final String[] keys;
     private final Object[] values;
 
@@ -102,8 +104,22 @@ public final class OidcIssuers {
           values.add(v instanceof String s ? s.intern() : v);
         }
       });
-      String[] shared = KEY_SETS.computeIfAbsent(List.copyOf(keys), k -> k.stream().map(String::intern).toArray(String[]::new));
+      List<String> key = List.copyOf(keys);
+      String[] shared = KEY_SETS.get(key);
+      if (shared == null) {
+        shared = key.toArray(String[]::new);
+        if (KEY_SETS.size() < MAX_SHARED_KEY_SETS) {
+          String[] interned = key.stream().map(String::intern).toArray(String[]::new);
+          String[] raced = KEY_SETS.putIfAbsent(key, interned);
+          shared = raced != null ? raced : interned;
+        }
+      }
       return new SmallMap(shared, values.toArray());
+    }
+
+    /** How many key sets are shared (for tests: bounded whatever the objects hold). */
+    static int sharedKeySets() {
+      return KEY_SETS.size();
     }
 
     @Override
