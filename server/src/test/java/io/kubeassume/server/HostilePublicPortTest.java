@@ -39,7 +39,7 @@ class HostilePublicPortTest {
 
   @Test
   void idleConnectionsFarPastTheCapNeverLockOutAClientThatAsks() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").build());
         HostileClients attacker = new HostileClients("127.0.0.1", s.server.publicPort(), null)) {
       assertEquals(200, attacker.idle(200), "the kernel accepts them all; the server closes what it cannot keep");
       int served = 0;
@@ -57,7 +57,7 @@ class HostilePublicPortTest {
 
   @Test
   void aRequestSentByteByByteIsClosedAtTheRequestTimeoutHoweverLongItTrickles() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").build());
         Socket slow = new Socket("127.0.0.1", s.server.publicPort())) {
       byte[] request = "GET /openid/v1/jwks HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1);
       slow.getOutputStream().write(request);
@@ -81,7 +81,7 @@ class HostilePublicPortTest {
 
   @Test
   void anAnsweredKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").build());
         Socket client = new Socket("127.0.0.1", s.server.publicPort())) {
       client.getOutputStream().write("GET /openid/v1/jwks HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
       client.setSoTimeout(5000);
@@ -96,7 +96,7 @@ class HostilePublicPortTest {
 
   @Test
   void thePlainPortSpeaksNoH2cUnlessAskedTo() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").build());
         HostileClients h2c = new HostileClients("127.0.0.1", s.server.publicPort(), null)) {
       assertEquals(0, h2c.stalledStreams(1, 1, "/openid/v1/jwks"), "the HTTP/2 preface gets no SETTINGS");
       try (Socket upgrade = new Socket("127.0.0.1", s.server.publicPort())) {
@@ -107,7 +107,7 @@ class HostilePublicPortTest {
         assertEquals("HTTP/1.1 200", status, "answered over HTTP/1.1, not switched to h2c");
       }
     }
-    try (TestServer s = TestServer.start(config("http://localhost").h2c(true).build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").h2c(true).build());
         HostileClients h2c = new HostileClients("127.0.0.1", s.server.publicPort(), null)) {
       assertEquals(1, h2c.stalledStreams(1, 1, "/openid/v1/jwks"), "with --h2c the preface is answered");
     }
@@ -115,7 +115,7 @@ class HostilePublicPortTest {
 
   @Test
   void streamsHeldWithAZeroWindowAreReleasedAndNeverStarveAGoodClient() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").h2c(true).build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").h2c(true).build());
         HostileClients attacker = new HostileClients("127.0.0.1", s.server.publicPort(), null)) {
       // 10 connections x 16 streams = 160 stuck responses against a cap of 20.
       assertEquals(10, attacker.stalledStreams(10, ConnectionLimits.MAX_CONCURRENT_STREAMS, "/openid/v1/jwks"));
@@ -138,7 +138,7 @@ class HostilePublicPortTest {
   @Test
   void overTlsStalledStreamsAndUnfinishedHandshakesAreBoundedAndAGoodClientIsServed() throws Exception {
     SSLContext tls = AttackRun.trusting(DEV_TLS.resolve("ca.crt"));
-    try (TestServer s = TestServer.start(tlsConfig().build());
+    try (TestServer s = TestServer.startServing(tlsConfig().build());
         HostileClients streams = new HostileClients("127.0.0.1", s.server.publicPort(), tls);
         HostileClients handshakes = new HostileClients("127.0.0.1", s.server.publicPort(), null)) {
       assertEquals(4, streams.stalledStreams(4, ConnectionLimits.MAX_CONCURRENT_STREAMS, "/openid/v1/jwks"));
@@ -162,7 +162,7 @@ class HostilePublicPortTest {
 
   @Test
   void theManagementPortHasTheSameDeadlinesAndACap() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").build());
+    try (TestServer s = TestServer.startServing(config("http://localhost").build());
         HostileClients attacker = new HostileClients("127.0.0.1", s.server.managementPort(), null)) {
       assertEquals(100, attacker.idle(100), "past the management cap of " + ConnectionLimits.MANAGEMENT_CONNECTIONS);
       assertEquals(200, s.get(s.managementUri("/healthz")).statusCode(), "a probe still gets in");
@@ -174,7 +174,7 @@ class HostilePublicPortTest {
 
   @Test
   void healthFailsWhileAPublicEventLoopIsBlockedAndRecoversAfter() throws Exception {
-    try (TestServer s = TestServer.start(config("http://localhost").livenessLimit(Duration.ofSeconds(1)).build())) {
+    try (TestServer s = TestServer.startServing(config("http://localhost").livenessLimit(Duration.ofSeconds(1)).build())) {
       assertEquals(200, s.get(s.managementUri("/healthz")).statusCode());
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       s.server.publicContexts().get(0).runOnContext(v -> {

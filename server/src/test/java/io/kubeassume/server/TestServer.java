@@ -43,6 +43,21 @@ final class TestServer implements AutoCloseable {
     return new TestServer(KubeassumeServer.start(config).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
   }
 
+  /**
+   * Starts a server and waits until /readyz says it serves: the ports are bound before the first key
+   * sync ends, and a request in between is answered 503.
+   */
+  static TestServer startServing(ServeConfig config) throws Exception {
+    TestServer s = start(config);
+    try {
+      await(Duration.ofSeconds(20), "the server is ready", io(() -> s.get(s.managementUri("/readyz")).statusCode() == 200));
+    } catch (Throwable e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
   static Path repoFile(String relative) {
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !p.resolve(relative).toFile().exists()) {
