@@ -63,7 +63,7 @@ class TlsServerTest {
   }
 
   private TestServer start() throws Exception {
-    return TestServer.start(TestServer.config("https://localhost", List.of(TestServer.DEV_PUBLIC_KEY))
+    return TestServer.startServing(TestServer.config("https://localhost", List.of(TestServer.DEV_PUBLIC_KEY))
         .tls(new TlsFiles(mounted.resolve("tls.crt"), mounted.resolve("tls.key")))
         .tlsReloadInterval(Duration.ofMillis(200))
         .build());
