@@ -18,8 +18,22 @@ public final class KeyMerger {
   static final Comparator<KeyRecord> SERVING_ORDER =
       Comparator.comparing(KeyRecord::firstSeen).thenComparing(KeyRecord::kid);
 
+  /** The merger built last by {@link #of}: a fleet's issuers mostly share one overlap, and a merger is immutable. */
+  private static volatile KeyMerger shared;
+
   private final Duration overlap;
   private final int maxKeys;
+
+  /** A merger for these settings; the same instance as the last one asked for if the settings are the same. */
+  public static KeyMerger of(Duration overlap, int maxKeys) {
+    KeyMerger last = shared;
+    if (last != null && last.overlap.equals(overlap) && last.maxKeys == maxKeys) {
+      return last;
+    }
+    last = new KeyMerger(overlap, maxKeys);
+    shared = last;
+    return last;
+  }
 
   public KeyMerger(Duration overlap, int maxKeys) {
     if (overlap.isNegative() || overlap.isZero()) {

@@ -3,7 +3,9 @@ package io.kubeassume.merge;
 import io.kubeassume.keys.SigningKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Optional;
 
 /**
@@ -50,6 +52,25 @@ public record MergeState(long revision, List<KeyRecord> keys) {
       }
     }
     return true;
+  }
+
+  /**
+   * This state with each key replaced by the instance {@code known} gives for it (an identical key held
+   * elsewhere, such as the source's), or this state if none is replaced: so one copy of each key is kept.
+   */
+  public MergeState withKeysFrom(UnaryOperator<SigningKey> known) {
+    List<KeyRecord> shared = null;
+    for (int i = 0; i < keys.size(); i++) {
+      KeyRecord r = keys.get(i);
+      SigningKey k = known.apply(r.key());
+      if (k != r.key() && k.sameAs(r.key())) {
+        if (shared == null) {
+          shared = new ArrayList<>(keys);
+        }
+        shared.set(i, new KeyRecord(k, r.firstSeen(), r.retiredAt()));
+      }
+    }
+    return shared == null ? this : new MergeState(revision, shared);
   }
 
   /** Same documents and same history: nothing to persist. */

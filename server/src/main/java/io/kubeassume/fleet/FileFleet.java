@@ -136,8 +136,8 @@ public final class FileFleet extends VerticleBase {
               + ": " + e.getMessage(), e));
         }
         return store.load().<SyncLoop>map(initial -> new SyncLoop(source, store, initial,
-                new KeyMerger(spec.overlap(), settings.maxKeys()), spec.issuer(), endpoint.documents(), stats.health(),
-                stats, clock, settings.pollInterval(), true, "issuer " + spec.id() + ": "))
+                KeyMerger.of(spec.overlap(), settings.maxKeys()), spec.issuer(), endpoint.documents(), stats.health(),
+                stats, clock, settings.pollInterval(), true, spec.id()))
             .onFailure(e -> source.close());
       }));
     }

@@ -1,6 +1,8 @@
 package io.kubeassume.fleet;
 
 import io.kubeassume.document.Snapshot;
+import io.kubeassume.keys.SigningKey;
+import io.kubeassume.merge.MergeState;
 import io.kubeassume.server.IssuerEndpoint;
 import io.kubeassume.server.SyncLoop;
 import io.kubeassume.mirror.TargetStatus;
@@ -8,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,8 @@ public final class IssuerPipeline implements FleetMetrics.View {
   /** Null without spec.mirrors. */
   private Mirrors mirrors;
   private Duration mirrorRetry = Duration.ofMinutes(5);
+  /** The source's instance of a key identical to the one given (or that one): see {@link #shareKeys}. */
+  private UnaryOperator<SigningKey> knownKeys = UnaryOperator.identity();
   private volatile String mirrorError;
   private long mirrorTimer = -1;
   private Vertx vertx;
@@ -73,6 +78,17 @@ public final class IssuerPipeline implements FleetMetrics.View {
     this.mirrors = mirrors;
     this.mirrorRetry = retry;
     return this;
+  }
+
+  /** Where {@link #shareKeys} finds the instances the issuer's source holds. */
+  public IssuerPipeline withKnownKeys(UnaryOperator<SigningKey> known) {
+    this.knownKeys = known;
+    return this;
+  }
+
+  /** {@code state} holding the source's instance of each key it has too: one copy of each key per issuer. */
+  public MergeState shareKeys(MergeState state) {
+    return state.withKeysFrom(knownKeys);
   }
 
   /** Starts the sync loop (on the caller's event loop); a failure to build it is reported in the issuer's health. */

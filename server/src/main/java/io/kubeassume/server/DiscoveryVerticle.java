@@ -109,23 +109,23 @@ public final class DiscoveryVerticle extends VerticleBase {
       end(connection, response.setStatusCode(503), null);
       return;
     }
-    DocumentResponses.Response doc = isDiscovery ? docs.discovery : docs.jwks;
-    headers.add(HttpHeaders.CONTENT_TYPE, doc.contentType)
+    io.kubeassume.document.Document doc = docs.document(isDiscovery);
+    headers.add(HttpHeaders.CONTENT_TYPE, DocumentResponses.contentType(doc))
         .add(HttpHeaders.CACHE_CONTROL, match.endpoint().cacheControl())
-        .add(HttpHeaders.ETAG, doc.etag)
+        .add(HttpHeaders.ETAG, docs.etag(isDiscovery))
         .add(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
-    if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etagValue)) {
+    if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etag())) {
       metrics.request(document, 304);
       end(connection, response.setStatusCode(304), null);
       return;
     }
     metrics.request(document, 200);
     if (head) {
-      headers.add(HttpHeaders.CONTENT_LENGTH, doc.contentLength);
+      headers.add(HttpHeaders.CONTENT_LENGTH, Integer.toString(doc.size()));
       end(connection, response, null);
     } else {
-      end(connection, response, doc.body);
+      end(connection, response, DocumentResponses.body(doc));
     }
   }
 

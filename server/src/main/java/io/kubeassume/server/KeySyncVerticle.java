@@ -31,7 +31,7 @@ final class KeySyncVerticle extends VerticleBase {
   KeySyncVerticle(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
       CurrentDocuments current, SyncHealth health, SyncObserver metrics, Clock clock, Duration pollInterval,
       boolean serves) {
-    this.loop = new SyncLoop(source, store, initial, merger, issuer, current, health, metrics, clock, pollInterval, serves, "");
+    this.loop = new SyncLoop(source, store, initial, merger, issuer, current, health, metrics, clock, pollInterval, serves, null);
   }
 
   /** A shorter read deadline, for tests of a source that never answers. */

@@ -12,8 +12,22 @@ final class PollSchedule {
   static final double JITTER = 0.1;
   static final int BACKOFF_CAP_INTERVALS = 5;
 
+  /** The schedule built last: a fleet's loops all poll at one interval and share it (it is immutable). */
+  private static volatile PollSchedule shared;
+
   private final Duration interval;
   private final DoubleSupplier random;
+
+  /** A schedule with random jitter; the same instance for the same interval as the last one asked for. */
+  static PollSchedule jittered(Duration interval) {
+    PollSchedule last = shared;
+    if (last != null && last.interval.equals(interval)) {
+      return last;
+    }
+    last = new PollSchedule(interval, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    shared = last;
+    return last;
+  }
 
   PollSchedule(Duration interval, DoubleSupplier random) {
     this.interval = interval;

@@ -76,8 +76,8 @@ public final class SyncLoop {
   private final CurrentDocuments current;
   private final SyncHealth health;
   private final SyncObserver metrics;
-  /** Prefix of every log line: empty for the single issuer, "issuer ID: " in a fleet. */
-  private final String label;
+  /** The issuer's id in a fleet (its log lines start "issuer ID: "), or null for the single issuer; the prefix is built per line, not kept. */
+  private final String issuerId;
   private Vertx vertx;
   private final Clock clock;
   private final PollSchedule schedule;
@@ -96,11 +96,11 @@ public final class SyncLoop {
 
   /**
    * @param serves false when the store serves what it holds (the ConfigMap store)
-   * @param label prefix of the loop's log lines: empty for a single issuer, {@code "issuer ID: "} in a fleet
+   * @param issuerId the issuer's id in a fleet, named at the start of the loop's log lines; null for a single issuer
    */
   public SyncLoop(KeySource source, StateStore store, MergeState initial, KeyMerger merger, IssuerUrl issuer,
       CurrentDocuments current, SyncHealth health, SyncObserver metrics, Clock clock, Duration pollInterval,
-      boolean serves, String label) {
+      boolean serves, String issuerId) {
     this.source = source;
     this.store = store;
     this.state = initial;
@@ -110,10 +110,10 @@ public final class SyncLoop {
     this.health = health;
     this.metrics = metrics;
     this.clock = clock;
-    this.schedule = new PollSchedule(pollInterval, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    this.schedule = PollSchedule.jittered(pollInterval);
     this.triggers = new SyncTriggers(schedule);
     this.serves = serves;
-    this.label = label;
+    this.issuerId = issuerId;
   }
 
   /** A shorter read deadline, for tests of a source that never answers. */
@@ -288,11 +288,15 @@ public final class SyncLoop {
     Future<Void> saved = read ? store.save(outcome.state()) : store.rewrite(outcome.state());
     return saved.map(outcome).recover(e -> {
       if (e instanceof StateConflictException && attempt < SAVE_ATTEMPTS) {
-        log.info("{}{}; merging again (attempt {} of {})", label, e.getMessage(), attempt + 1, SAVE_ATTEMPTS);
+        log.info("{}{}; merging again (attempt {} of {})", label(), e.getMessage(), attempt + 1, SAVE_ATTEMPTS);
         return mergeAndSave(merge, read, attempt + 1);
       }
       return Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": " + e.getMessage(), e));
     });
+  }
+
+  private String label() {
+    return issuerId == null ? "" : "issuer " + issuerId + ": ";
   }
 
   /** A read's outcome: the new state is served, the source is healthy. */
@@ -304,7 +308,7 @@ public final class SyncLoop {
     health.succeeded(clock.instant());
     metrics.synced(true, System.nanoTime() - started);
     if (loggedError != null) {
-      log.info("{}{} source recovered; serving revision {}", label, source.name(), state.revision());
+      log.info("{}{} source recovered; serving revision {}", label(), source.name(), state.revision());
       loggedError = null;
     }
   }
@@ -314,7 +318,7 @@ public final class SyncLoop {
     state = outcome.state();
     for (RotationEvent event : outcome.events()) {
       metrics.rotated(event);
-      log.info("{}rotation {}: kid {}", label, event.type().label(), event.kid());
+      log.info("{}rotation {}: kid {}", label(), event.type().label(), event.kid());
     }
     if (serves && (outcome.documentsChanged() || retirementNotServed())) {
       publish(state);
@@ -330,7 +334,7 @@ public final class SyncLoop {
   private void publish(MergeState served) {
     Snapshot snapshot = DocumentRenderer.render(issuer, served);
     current.serve(snapshot);
-    log.info("{}serving revision {} with {} key(s): {}", label, snapshot.revision(), snapshot.keyCount(), snapshot.kids());
+    log.info("{}serving revision {} with {} key(s): {}", label(), snapshot.revision(), snapshot.keyCount(), snapshot.kids());
   }
 
   private void failed(Throwable cause, long started) {
@@ -343,7 +347,7 @@ public final class SyncLoop {
     if (!error.equals(loggedError)) {
       // Logged once per distinct error: a broken key file or a down API server must not flood the log every poll.
       String serving = current.snapshot().map(s -> "still serving revision " + s.revision()).orElse("nothing served yet");
-      log.warn("{}key sync from {} failed, {}; retrying with backoff: {}", label, source.name(), serving, error);
+      log.warn("{}key sync from {} failed, {}; retrying with backoff: {}", label(), source.name(), serving, error);
       loggedError = error;
     }
   }

@@ -278,11 +278,17 @@ public final class FleetBench {
       jcmd(r, "GC.run");
       jcmd(r, "GC.run");
       String info = jcmd(r, "GC.heap_info");
+      if (Boolean.getBoolean("fleet.allHistogram")) { // every object on the heap now, reachable or not: what heap_info counts
+        Files.writeString(work.resolve("histogram-all-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "GC.class_histogram -all"));
+      }
       long heapKib = usedKib(info);
       Files.writeString(work.resolve("histogram-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "GC.class_histogram"));
       Files.writeString(work.resolve("heap-info-" + when + "-" + role + "-" + n + ".txt"), info);
       if (Boolean.getBoolean("fleet.heapDump")) { // -Dfleet.heapDump=true: for finding what an issuer costs
         jcmd(r, "GC.heap_dump " + work.resolve("heap-" + when + "-" + role + "-" + n + ".hprof"));
+      }
+      if (options.getOrDefault("java-opts", "").contains("NativeMemoryTracking")) { // where resident memory beyond the heap goes
+        Files.writeString(work.resolve("native-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "VM.native_memory summary"));
       }
       long rss = procStatus(r, "VmRSS");
       long hwm = procStatus(r, "VmHWM");

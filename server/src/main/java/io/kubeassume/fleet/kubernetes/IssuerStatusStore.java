@@ -140,7 +140,7 @@ final class IssuerStatusStore implements StateStore {
     if (!published.isEmpty()) {
       status.put("mirrors", published);
     }
-    Object lastSync = synced ? clock.instant().toString() : o.lastSyncTime();
+    Object lastSync = synced ? clock.instant().toString() : o.lastSyncTime() == null ? null : o.lastSyncTime().toString();
     if (lastSync != null) {
       status.put("lastSyncTime", lastSync);
     }

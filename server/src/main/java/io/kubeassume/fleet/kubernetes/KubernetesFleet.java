@@ -165,6 +165,9 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private void observed(GenericKubernetesResource r, MergeState written) {
     OidcIssuers.Observed o = OidcIssuers.observe(r);
     IssuerRecord rec = records.computeIfAbsent(o.id(), id -> new IssuerRecord());
+    if (rec.observed != null) {
+      o = o.withId(rec.observed.id()); // one instance of the id for every map that holds the issuer
+    }
     OidcIssuers.Observed before = rec.observed;
     if (before != null && (older(o.resourceVersion(), before.resourceVersion())
         || Objects.equals(o.resourceVersion(), before.resourceVersion()))) {
@@ -216,6 +219,11 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       MergeState decoded = StateCodec.decode("oidcissuer " + o.id() + " status.state", state.getBytes(StandardCharsets.UTF_8));
       if (written != null && written.sameAs(decoded)) {
         decoded = written;
+      } else {
+        IssuerPipeline p = fleet.pipeline(o.id());
+        if (p != null) {
+          decoded = p.shareKeys(decoded);
+        }
       }
       if (rec.valid == null || !rec.valid.sameAs(decoded)) {
         rec.valid = decoded; // else keep the instance that is served (and merged onto): one copy of the keys per issuer
@@ -344,8 +352,9 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     public IssuerPipeline create(IssuerSpec spec, IssuerEndpoint endpoint) {
       IssuerStats issuerStats = stats.computeIfAbsent(spec.id(), id -> new IssuerStats());
       SecretKeySource secretItems = spec.source() instanceof IssuerSpec.SecretItems s
-          ? new SecretKeySource(vertx, s, secrets) : null;
-      return settings.mirrors().attach(vertx, new IssuerPipeline(spec, endpoint, issuerStats, p -> {
+          ? new SecretKeySource(vertx, s, secrets, () -> endpoint.documents().snapshot().map(Snapshot::keys).orElse(List.of()))
+          : null;
+      IssuerPipeline pipeline = new IssuerPipeline(spec, endpoint, issuerStats, p -> {
         IssuerRecord rec = records.get(spec.id());
         if (rec == null) {
           return Future.failedFuture(new IllegalStateException("oidcissuer " + spec.id() + " is gone"));
@@ -358,10 +367,14 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
                 !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
                 rec.observed.generation()), rec.observed.conditions(), clock.instant()), p::mirrorStatus, clock);
         return Future.succeededFuture(new SyncLoop(permits.bound(source), store,
-            rec.valid == null ? MergeState.EMPTY : rec.valid, new KeyMerger(spec.overlap(), settings.maxKeys()),
+            rec.valid == null ? MergeState.EMPTY : rec.valid, KeyMerger.of(spec.overlap(), settings.maxKeys()),
             spec.issuer(), endpoint.documents(), issuerStats.health(), issuerStats, clock, settings.pollInterval(), false,
-            "issuer " + spec.id() + ": "));
-      }, secretItems == null ? () -> { } : secretItems));
+            spec.id()));
+      }, secretItems == null ? () -> { } : secretItems);
+      if (secretItems != null) {
+        pipeline.withKnownKeys(secretItems::known);
+      }
+      return settings.mirrors().attach(vertx, pipeline);
     }
 
     @Override

@@ -32,12 +32,19 @@ public final class OidcIssuers {
    * here is 10 KB of heap: the conditions are immutable copies with interned strings (about 0.6 KB
    * instead of 2.8 KB as parsed).
    *
+   * @param id {@code namespace/name}, the key of the maps that hold the issuer (one instance for all of them)
    * @param conditions {@code status.conditions} as the API server holds them
+   * @param lastSyncTime {@code status.lastSyncTime}, or null if it has none or it is not an RFC 3339 time
    */
-  public record Observed(String namespace, String name, String resourceVersion, long generation, Instant created,
-      List<Map<String, Object>> conditions, String lastSyncTime) {
-    public String id() {
-      return namespace + "/" + name;
+  public record Observed(String id, String namespace, String resourceVersion, long generation, Instant created,
+      List<Map<String, Object>> conditions, Instant lastSyncTime) {
+    public String name() {
+      return id.substring(namespace.length() + 1);
+    }
+
+    /** The same, with {@code id} as the instance of its id string (the one the maps already hold). */
+    Observed withId(String same) {
+      return same.equals(id) ? new Observed(same, namespace, resourceVersion, generation, created, conditions, lastSyncTime) : this;
     }
   }
 
@@ -45,9 +52,18 @@ public final class OidcIssuers {
     Map<?, ?> status = status(r);
     String created = r.getMetadata().getCreationTimestamp();
     Long generation = r.getMetadata().getGeneration();
-    return new Observed(r.getMetadata().getNamespace().intern(), r.getMetadata().getName(), r.getMetadata().getResourceVersion(),
+    String namespace = r.getMetadata().getNamespace().intern();
+    return new Observed(namespace + "/" + r.getMetadata().getName(), namespace, r.getMetadata().getResourceVersion(),
         generation == null ? 0 : generation, created == null ? Instant.EPOCH : Instant.parse(created),
-        compact(status.get("conditions")), status.get("lastSyncTime") instanceof String t ? t : null);
+        compact(status.get("conditions")), instant(status.get("lastSyncTime")));
+  }
+
+  private static Instant instant(Object value) {
+    try {
+      return value instanceof String t ? Instant.parse(t) : null;
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** The object's spec as parsed JSON (empty if it has none). */

@@ -5,6 +5,7 @@ import io.kubeassume.fleet.IssuerSpec;
 import io.kubeassume.keys.InvalidKeyException;
 import io.kubeassume.keys.KeyParser;
 import io.kubeassume.keys.SigningKey;
+import io.kubeassume.merge.KeyRecord;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.KeySourceException;
 import io.vertx.core.Context;
@@ -12,35 +13,54 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * An OIDCIssuer's {@code source.secret}: the named items of a Secret beside it, read as a key file
  * is read (PEM public keys, certificates, a JWKS; a private key refused). Fed by the {@link SecretWatch}
  * from the moment the issuer is declared (on every replica, so a new leader reads with no request):
- * it keeps the named items' bytes only (a public key is a few hundred bytes) and a read parses them.
- * A change to the Secret is a change notice. {@link #reader} gives each leadership term a source to
+ * each version of the Secret is parsed as it arrives, and only the keys parsed from the named items
+ * are kept (or why they could not be parsed), never the items' bytes. A key that is already served
+ * is kept as the served instance, so an issuer holds one copy of each key (docs/fleet.md#sizing).
+ * A change to the keys is a change notice. {@link #reader} gives each leadership term a source to
  * hand to its sync loop (which closes it); {@link #close} ends the subscription.
  */
 public final class SecretKeySource implements AutoCloseable {
-  /** What is known of the Secret: not yet read, absent, or the bytes of the spec's items in their order (null when missing), as of a resourceVersion. */
-  private record Items(boolean read, boolean exists, List<byte[]> values, String resourceVersion) {
-    static final Items UNREAD = new Items(false, false, List.of(), null);
+  /** What is known of the Secret: not yet read, absent, or its items' keys (or the error they gave), as of a resourceVersion. */
+  private record Known(boolean read, boolean exists, List<SigningKey> keys, Exception error, String resourceVersion) {
+    static final Known UNREAD = new Known(false, false, List.of(), null, null);
+
+    boolean sameKeys(Known other) {
+      if (exists != other.exists || keys.size() != other.keys.size()
+          || !java.util.Objects.equals(error == null ? null : error.getMessage(),
+              other.error == null ? null : other.error.getMessage())) {
+        return false;
+      }
+      for (int i = 0; i < keys.size(); i++) {
+        if (!keys.get(i).sameAs(other.keys.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   private final Vertx vertx;
   private final IssuerSpec.SecretItems spec;
   private final SecretWatch watch;
-  private volatile Items items = Items.UNREAD;
+  /** The keys the issuer serves now: a parsed key identical to one of them is kept as that instance. */
+  private final Supplier<List<KeyRecord>> served;
+  private volatile Known known = Known.UNREAD;
   private final SecretWatch.Subscription subscription;
   private volatile Runnable changed;
   private volatile Context context;
 
-  public SecretKeySource(Vertx vertx, IssuerSpec.SecretItems spec, SecretWatch watch) {
+  public SecretKeySource(Vertx vertx, IssuerSpec.SecretItems spec, SecretWatch watch, Supplier<List<KeyRecord>> served) {
     this.vertx = vertx;
     this.spec = spec;
     this.watch = watch;
+    this.served = served;
     this.subscription = watch.subscribe(spec.namespace(), spec.name(), this::take);
   }
 
@@ -70,45 +90,80 @@ public final class SecretKeySource implements AutoCloseable {
     };
   }
 
+  /** The parsed key identical to {@code key} (same kid, alg and material), or {@code key}: for a state decoded elsewhere. */
+  public SigningKey known(SigningKey key) {
+    for (SigningKey k : known.keys()) {
+      if (k.sameAs(key)) {
+        return k;
+      }
+    }
+    return key;
+  }
+
   private Future<List<SigningKey>> fetch() {
-    Items known = items;
     if (!known.read()) {
       // The first read: ask the API server once; later reads use what the watch delivered.
       return vertx.executeBlocking(() -> {
         take(watch.get(spec.namespace(), spec.name()));
-        return parse(items);
+        return keys(known);
       }, false);
     }
     try {
-      return Future.succeededFuture(parse(known));
+      return Future.succeededFuture(keys(known));
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
   }
 
-  /** A Secret as listed or changed (null: deleted): keep the named items only. */
+  /** A Secret as listed or changed (null: deleted): parse the named items, keep their keys only. */
   private synchronized void take(Secret secret) {
-    Items before = items;
-    Items next;
+    Known before = known;
+    Known next;
     if (secret == null) {
-      next = new Items(true, false, List.of(), null);
+      next = new Known(true, false, List.of(), null, null);
     } else {
       String rv = secret.getMetadata() == null ? null : secret.getMetadata().getResourceVersion();
       if (before.exists() && older(rv, before.resourceVersion())) {
         return; // the first read's answer arrived after a newer watch event: keep the newer
       }
-      List<byte[]> values = new ArrayList<>(spec.items().size());
-      for (String item : spec.items()) {
-        values.add(item(secret, item));
+      next = parse(secret, rv);
+      if (before.exists() && before.sameKeys(next)) {
+        next = new Known(true, true, before.keys(), before.error(), rv); // keep the instances already held
       }
-      next = new Items(true, true, Collections.unmodifiableList(values), rv);
     }
-    items = next;
+    known = next;
     Runnable notify = changed;
     Context on = context;
-    if (before.read() && notify != null && on != null && !same(before, next)) {
+    if (before.read() && notify != null && on != null && !before.sameKeys(next)) {
       on.runOnContext(v -> notify.run());
     }
+  }
+
+  private Known parse(Secret secret, String rv) {
+    String where = where();
+    List<SigningKey> keys = new ArrayList<>();
+    try {
+      for (String item : spec.items()) {
+        byte[] value = item(secret, item);
+        if (value == null) {
+          throw new KeySourceException(where + " has no item " + item + "; its items named in source.secret.items "
+              + "must hold public keys");
+        }
+        keys.addAll(KeyParser.parse(where + " item " + item, value));
+      }
+    } catch (KeySourceException | InvalidKeyException e) {
+      return new Known(true, true, List.of(), e, rv);
+    }
+    List<KeyRecord> serving = served.get();
+    for (int i = 0; i < keys.size(); i++) {
+      for (KeyRecord r : serving) {
+        if (r.key().sameAs(keys.get(i))) {
+          keys.set(i, r.key());
+          break;
+        }
+      }
+    }
+    return new Known(true, true, List.copyOf(keys), null, rv);
   }
 
   /** An item's bytes: from {@code data} (base64), or {@code stringData} (as a client wrote it), or null. */
@@ -122,23 +177,22 @@ public final class SecretKeySource implements AutoCloseable {
     return null;
   }
 
-  private List<SigningKey> parse(Items known) throws KeySourceException, InvalidKeyException {
-    String where = "secret " + spec.namespace() + "/" + spec.name();
-    if (!known.exists()) {
-      throw new KeySourceException(where + " does not exist; create it with the public key items " + spec.items()
+  private String where() {
+    return "secret " + spec.namespace() + "/" + spec.name();
+  }
+
+  private List<SigningKey> keys(Known k) throws KeySourceException, InvalidKeyException {
+    if (!k.exists()) {
+      throw new KeySourceException(where() + " does not exist; create it with the public key items " + spec.items()
           + " (e.g. kubectl create secret generic " + spec.name() + " -n " + spec.namespace() + " --from-file=sa.pub)");
     }
-    List<SigningKey> keys = new ArrayList<>();
-    for (int i = 0; i < spec.items().size(); i++) {
-      String item = spec.items().get(i);
-      byte[] value = known.values().get(i);
-      if (value == null) {
-        throw new KeySourceException(where + " has no item " + item + "; its items named in source.secret.items "
-            + "must hold public keys");
-      }
-      keys.addAll(KeyParser.parse(where + " item " + item, value));
+    if (k.error() instanceof InvalidKeyException e) {
+      throw e;
     }
-    return keys;
+    if (k.error() instanceof KeySourceException e) {
+      throw e;
+    }
+    return k.keys();
   }
 
   private static boolean older(String candidate, String seen) {
@@ -147,18 +201,6 @@ public final class SecretKeySource implements AutoCloseable {
     } catch (NumberFormatException | NullPointerException e) {
       return false;
     }
-  }
-
-  private static boolean same(Items a, Items b) {
-    if (a.exists() != b.exists() || a.values().size() != b.values().size()) {
-      return false;
-    }
-    for (int i = 0; i < a.values().size(); i++) {
-      if (!java.util.Arrays.equals(a.values().get(i), b.values().get(i))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override
