@@ -40,6 +40,8 @@ public final class FileFleet extends VerticleBase {
   private final IssuerRegistry registry;
   private final Clock clock;
   private Fleet fleet;
+  /** Every issuer's sync-loop timers, on this verticle's context: one Vert.x timer, not one per issuer. */
+  private io.kubeassume.server.TimerQueue timers;
   private DirectoryWatches watches;
   private DirectoryWatches.Watch fileWatch;
   private volatile String fileError;
@@ -55,6 +57,7 @@ public final class FileFleet extends VerticleBase {
 
   @Override
   public Future<?> start() throws IOException {
+    timers = new io.kubeassume.server.TimerQueue(vertx);
     watches = new DirectoryWatches(vertx);
     fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
     fleet.startSyncing(vertx);
@@ -74,6 +77,7 @@ public final class FileFleet extends VerticleBase {
       fileWatch.cancel();
     }
     fleet.close();
+    timers.close();
     watches.close();
     return Future.succeededFuture();
   }
@@ -137,7 +141,7 @@ public final class FileFleet extends VerticleBase {
         }
         return store.load().<SyncLoop>map(initial -> new SyncLoop(source, store, initial,
                 KeyMerger.of(spec.overlap(), settings.maxKeys()), spec.issuer(), endpoint.documents(), stats.health(),
-                stats, clock, settings.pollInterval(), true, spec.id()))
+                stats, clock, settings.pollInterval(), true, spec.id()).timers(timers))
             .onFailure(e -> source.close());
       }));
     }

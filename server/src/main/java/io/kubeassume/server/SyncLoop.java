@@ -89,9 +89,11 @@ public final class SyncLoop {
   private boolean running;
   /** Set on undeploy (leadership lost, shutdown): a run still in flight then writes, reports and schedules nothing. */
   private boolean stopped;
-  private long expiryTimer = -1;
-  private long pollTimer = -1;
-  private long wakeTimer = -1;
+  /** Vert.x's timers unless a fleet gives its shared queue ({@link #timers}). */
+  private LoopTimers timers;
+  private LoopTimers.Timer expiryTimer;
+  private LoopTimers.Timer pollTimer;
+  private LoopTimers.Timer wakeTimer;
   private String loggedError;
 
   /**
@@ -122,9 +124,24 @@ public final class SyncLoop {
     return this;
   }
 
+  /** Runs the loop's timers on {@code shared} (a fleet's one queue, on the context the loop runs on). */
+  public SyncLoop timers(LoopTimers shared) {
+    this.timers = shared;
+    return this;
+  }
+
+  private static void cancel(LoopTimers.Timer timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
   /** Starts syncing; call on the context (event loop) the loop is to run on: every callback comes back there. */
   public void start(Vertx vertx) {
     this.vertx = vertx;
+    if (timers == null) {
+      timers = LoopTimers.of(vertx);
+    }
     if (serves && !state.keys().isEmpty()) {
       // The stored state is the last good document set: serve it while the first sync runs.
       publish(state);
@@ -146,9 +163,9 @@ public final class SyncLoop {
   /** Stops the loop: a run in flight writes, reports and schedules nothing; the source is closed. Call on the loop's context. */
   public void stop() {
     stopped = true;
-    vertx.cancelTimer(pollTimer);
-    vertx.cancelTimer(expiryTimer);
-    vertx.cancelTimer(wakeTimer);
+    cancel(pollTimer);
+    cancel(expiryTimer);
+    cancel(wakeTimer);
     source.close();
   }
 
@@ -157,14 +174,14 @@ public final class SyncLoop {
     if (stopped || running) {
       return;
     }
-    vertx.cancelTimer(wakeTimer);
-    wakeTimer = -1;
+    cancel(wakeTimer);
+    wakeTimer = null;
     long now = System.nanoTime();
     Optional<SyncTriggers.Work> work = triggers.take(now);
     if (work.isEmpty()) {
-      triggers.wakeAt().ifPresent(at -> wakeTimer = vertx.setTimer(
-          Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now) + 1), id -> {
-            wakeTimer = -1;
+      triggers.wakeAt().ifPresent(at -> wakeTimer = timers.schedule(
+          Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now) + 1), () -> {
+            wakeTimer = null;
             kick();
           }));
       return;
@@ -183,8 +200,8 @@ public final class SyncLoop {
 
   /** Reads the source, merges, saves, serves; then reports the outcome to the store. Never fails. */
   private Future<Void> read() {
-    vertx.cancelTimer(pollTimer);
-    pollTimer = -1;
+    cancel(pollTimer);
+    pollTimer = null;
     long started = System.nanoTime();
     return fetchWithDeadline()
         .compose(keys -> mergeAndSave(base -> merger.merge(base, keys, clock.instant()), true, 1))
@@ -196,8 +213,8 @@ public final class SyncLoop {
           if (result.succeeded()) {
             applied(result.result(), started);
             triggers.readSucceeded();
-            pollTimer = vertx.setTimer(schedule.afterSuccess().toMillis(), id -> {
-              pollTimer = -1;
+            pollTimer = timers.schedule(schedule.afterSuccess().toMillis(), () -> {
+              pollTimer = null;
               triggers.read();
               kick();
             });
@@ -237,6 +254,7 @@ public final class SyncLoop {
    */
   private Future<List<SigningKey>> fetchWithDeadline() {
     Promise<List<SigningKey>> result = Promise.promise();
+    // A Vert.x timer, not the shared queue: it lives only as long as the read, and most reads end at once.
     long timer = vertx.setTimer(readDeadline.toMillis(), id -> result.tryFail(new KeySourceException("reading the "
         + source.name() + " source did not finish within " + Durations.format(readDeadline) + "; it is read again with "
         + "backoff (files: a file system that does not answer, or a key file swapped for a FIFO as it was opened)")));
@@ -354,16 +372,16 @@ public final class SyncLoop {
 
   /** Asks for a write when the next retired key's overlap window ends, or now if it has (the write backoff still applies). */
   private void scheduleExpiry() {
-    vertx.cancelTimer(expiryTimer);
-    expiryTimer = -1;
+    cancel(expiryTimer);
+    expiryTimer = null;
     state.nextExpiry(merger.overlap()).ifPresent(at -> {
       long delay = Duration.between(clock.instant(), at).toMillis() + EXPIRY_SLACK_MS;
       if (delay <= 0) {
         triggers.write();
         return;
       }
-      expiryTimer = vertx.setTimer(delay, id -> {
-        expiryTimer = -1;
+      expiryTimer = timers.schedule(delay, () -> {
+        expiryTimer = null;
         triggers.write();
         kick();
       });

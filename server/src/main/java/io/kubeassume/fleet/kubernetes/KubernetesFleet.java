@@ -81,6 +81,8 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private final ReadPermits permits = new ReadPermits(READ_PERMITS);
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet;
+  /** Every issuer's sync-loop timers, on this verticle's context: one Vert.x timer, not one per issuer. */
+  private io.kubeassume.server.TimerQueue timers;
   private SecretWatch secrets;
   private boolean leading;
   private long reconcileTimer = -1;
@@ -97,6 +99,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   /** Starts the watches without waiting for them: an API server that is down must not stop start-up. */
   @Override
   public Future<?> start() {
+    timers = new io.kubeassume.server.TimerQueue(vertx);
     secrets = new SecretWatch(client, settings.namespaces());
     fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
     ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
@@ -147,6 +150,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   public Future<?> stop() {
     informers.forEach(SharedIndexInformer::close);
     fleet.close();
+    timers.close();
     secrets.close();
     return Future.succeededFuture();
   }
@@ -369,7 +373,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         return Future.succeededFuture(new SyncLoop(permits.bound(source), store,
             rec.valid == null ? MergeState.EMPTY : rec.valid, KeyMerger.of(spec.overlap(), settings.maxKeys()),
             spec.issuer(), endpoint.documents(), issuerStats.health(), issuerStats, clock, settings.pollInterval(), false,
-            spec.id()));
+            spec.id()).timers(timers));
       }, secretItems == null ? () -> { } : secretItems);
       if (secretItems != null) {
         pipeline.withKnownKeys(secretItems::known);
