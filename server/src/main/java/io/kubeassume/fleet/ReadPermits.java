@@ -54,6 +54,11 @@ public final class ReadPermits {
       }
 
       @Override
+      public boolean announcesEveryChange() {
+        return source.announcesEveryChange();
+      }
+
+      @Override
       public void close() {
         source.close();
       }

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a <b>read</b>: read the source, merge onto the stored state, save if anything changed (or
  *       the stored copy needs repair), serve. Triggers: start-up, the poll timer
- *       ({@code --poll-interval} ±10% after a success), and a change notice from the source (the
- *       files source's directory watcher), which reads at once even during a backoff because it
- *       carries new content. A read still unfinished after {@link #READ_DEADLINE} fails (a hung
+ *       ({@code --poll-interval} ±10% after a success; none for a source that
+ *       {@linkplain KeySource#announcesEveryChange announces every change}, a fleet's Secret), and a
+ *       change notice from the source (the files source's directory watcher, the Secret watch), which
+ *       reads at once even during a backoff because it carries new content. A read still unfinished after {@link #READ_DEADLINE} fails (a hung
  *       file system, a FIFO swapped in while it was opened), so the loop never waits for ever.
  *   <li>a <b>write</b> of the state alone, with no source read ({@link KeyMerger#expire}): when the
  *       next retired key's overlap window ends, and on {@link #repair} (the
@@ -213,11 +214,13 @@ public final class SyncLoop {
           if (result.succeeded()) {
             applied(result.result(), started);
             triggers.readSucceeded();
-            pollTimer = timers.schedule(schedule.afterSuccess().toMillis(), () -> {
-              pollTimer = null;
-              triggers.read();
-              kick();
-            });
+            if (!source.announcesEveryChange()) {
+              pollTimer = timers.schedule(schedule.afterSuccess().toMillis(), () -> {
+                pollTimer = null;
+                triggers.read();
+                kick();
+              });
+            }
           } else {
             failed(result.cause(), started);
             triggers.readFailed(System.nanoTime());

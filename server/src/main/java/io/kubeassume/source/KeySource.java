@@ -22,6 +22,15 @@ public interface KeySource extends AutoCloseable {
    */
   default void onChange(Runnable changed) {}
 
+  /**
+   * True if {@link #onChange} hears of every change of the keys (a watch that delivers the content
+   * it reads from memory), so a successful read needs no poll after it: polling would re-read what
+   * the last notice delivered. False (the default) for sources that can change unannounced.
+   */
+  default boolean announcesEveryChange() {
+    return false;
+  }
+
   @Override
   default void close() {}
 }

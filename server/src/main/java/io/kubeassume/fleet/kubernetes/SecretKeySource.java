@@ -84,6 +84,11 @@ public final class SecretKeySource implements AutoCloseable {
       }
 
       @Override
+      public boolean announcesEveryChange() {
+        return true; // the watch delivers every version of the Secret, and a read only reads what it delivered
+      }
+
+      @Override
       public void close() {
         changed = null;
       }
