@@ -25,8 +25,12 @@ import java.util.OptionalLong;
 final class SyncTriggers {
   enum Work { READ, WRITE }
 
-  private final Backoff reads;
-  private final Backoff writes;
+  private final PollSchedule schedule;
+  /** Each kind's backoff: consecutive failures, and when it may run again. Fields, not objects: a fleet's leader holds one of these per issuer. */
+  private int readFailures;
+  private long readOpenAt;
+  private int writeFailures;
+  private long writeOpenAt;
   private boolean readWanted;
   private boolean readAtOnce;
   private boolean writeWanted;
@@ -34,8 +38,7 @@ final class SyncTriggers {
   private boolean writeInRead;
 
   SyncTriggers(PollSchedule schedule) {
-    this.reads = new Backoff(schedule);
-    this.writes = new Backoff(schedule);
+    this.schedule = schedule;
   }
 
   /** Start-up or the poll timer: read the source when its backoff allows. */
@@ -56,14 +59,14 @@ final class SyncTriggers {
 
   /** The work to start now, if any; it is no longer wanted until asked again (or it fails). */
   Optional<Work> take(long now) {
-    if (readWanted && (readAtOnce || reads.open(now))) {
+    if (readWanted && (readAtOnce || open(readFailures, readOpenAt, now))) {
       readWanted = false;
       readAtOnce = false;
       writeInRead = writeWanted;
       writeWanted = false;
       return Optional.of(Work.READ);
     }
-    if (writeWanted && writes.open(now)) {
+    if (writeWanted && open(writeFailures, writeOpenAt, now)) {
       writeWanted = false;
       return Optional.of(Work.WRITE);
     }
@@ -73,60 +76,47 @@ final class SyncTriggers {
   /** When wanted work that {@link #take} held back may start: the earliest end of a backoff it waits for. */
   OptionalLong wakeAt() {
     if (readWanted && writeWanted) {
-      return OptionalLong.of(reads.openAt - writes.openAt < 0 ? reads.openAt : writes.openAt);
+      return OptionalLong.of(readOpenAt - writeOpenAt < 0 ? readOpenAt : writeOpenAt);
     }
     if (readWanted) {
-      return OptionalLong.of(reads.openAt);
+      return OptionalLong.of(readOpenAt);
     }
-    return writeWanted ? OptionalLong.of(writes.openAt) : OptionalLong.empty();
+    return writeWanted ? OptionalLong.of(writeOpenAt) : OptionalLong.empty();
   }
 
   /** A READ (and the write it included) succeeded: the source and the store work, so no backoff is left. */
   void readSucceeded() {
-    reads.reset();
-    writes.reset();
+    readFailures = 0;
+    writeFailures = 0;
     writeInRead = false;
   }
 
   /** A READ failed at {@code now}: it is retried after the backoff, and a WRITE that rode along is wanted on its own. */
   void readFailed(long now) {
-    reads.failed(now);
+    readFailures = failed(readFailures);
+    readOpenAt = now + schedule.afterFailures(readFailures).toNanos();
     readWanted = true;
     writeWanted |= writeInRead;
     writeInRead = false;
   }
 
   void writeSucceeded() {
-    writes.reset();
+    writeFailures = 0;
   }
 
   /** A WRITE failed at {@code now}: it is retried after the store's backoff. */
   void writeFailed(long now) {
-    writes.failed(now);
+    writeFailures = failed(writeFailures);
+    writeOpenAt = now + schedule.afterFailures(writeFailures).toNanos();
     writeWanted = true;
   }
 
-  /** Consecutive failures of one kind of work and the time it may run again. */
-  private static final class Backoff {
-    private final PollSchedule schedule;
-    private long failures;
-    private long openAt;
+  private static boolean open(int failures, long openAt, long now) {
+    return failures == 0 || now - openAt >= 0;
+  }
 
-    Backoff(PollSchedule schedule) {
-      this.schedule = schedule;
-    }
-
-    boolean open(long now) {
-      return failures == 0 || now - openAt >= 0;
-    }
-
-    void failed(long now) {
-      failures++;
-      openAt = now + schedule.afterFailures(failures).toNanos();
-    }
-
-    void reset() {
-      failures = 0;
-    }
+  /** One more consecutive failure (the backoff stops growing long before the count could overflow). */
+  private static int failed(int failures) {
+    return failures == Integer.MAX_VALUE ? failures : failures + 1;
   }
 }

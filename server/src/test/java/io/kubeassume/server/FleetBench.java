@@ -275,6 +275,7 @@ public final class FleetBench {
     String leader = cluster.leaseHolder();
     for (Replica r : replicas) {
       String role = r.identity.equals(leader) ? "leader" : "follower";
+      awaitIdle(r);
       jcmd(r, "GC.run");
       jcmd(r, "GC.run");
       String info = jcmd(r, "GC.heap_info");
@@ -336,6 +337,25 @@ public final class FleetBench {
       }
     }
     return -1;
+  }
+
+  /**
+   * Waits (at most a minute) until the replica is idle: under 2 % of a core over 2 s. The API server
+   * falls quiet before a replica has worked through what it was sent (a watch's last events, the
+   * informer's queue), and objects in flight then would count as heap per issuer.
+   */
+  private static void awaitIdle(Replica r) throws Exception {
+    long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    double before = cpuSeconds(r);
+    while (System.nanoTime() < until) {
+      Thread.sleep(2000);
+      double now = cpuSeconds(r);
+      if (now - before < 0.04) {
+        return;
+      }
+      before = now;
+    }
+    progress("%s still busy after a minute; measuring anyway", r.identity);
   }
 
   /** User + system CPU seconds the process has used so far. */
