@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 public final class CurrentDocuments {
   private static final Logger log = LoggerFactory.getLogger(CurrentDocuments.class);
 
-  private volatile DocumentResponses responses;
+  private volatile Snapshot snapshot;
   private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
 
   public void serve(Snapshot snapshot) {
-    responses = new DocumentResponses(snapshot);
+    this.snapshot = snapshot;
     for (Consumer<Snapshot> listener : listeners) {
       try {
         listener.accept(snapshot);
@@ -42,11 +42,11 @@ public final class CurrentDocuments {
   }
 
   public Optional<Snapshot> snapshot() {
-    DocumentResponses r = responses;
-    return r == null ? Optional.empty() : Optional.of(r.snapshot);
+    return Optional.ofNullable(snapshot);
   }
 
-  DocumentResponses responses() {
-    return responses;
+  /** The snapshot served now, or null: for the request path, which must not allocate for it. */
+  Snapshot current() {
+    return snapshot;
   }
 }

@@ -102,17 +102,17 @@ public final class DiscoveryVerticle extends VerticleBase {
       end(connection, response.setStatusCode(405), null);
       return;
     }
-    DocumentResponses docs = match.endpoint().documents().responses();
+    io.kubeassume.document.Snapshot docs = match.endpoint().documents().current();
     if (docs == null) {
       headers.add(RETRY_AFTER, RETRY_SECONDS);
       metrics.request(document, 503);
       end(connection, response.setStatusCode(503), null);
       return;
     }
-    io.kubeassume.document.Document doc = docs.document(isDiscovery);
+    io.kubeassume.document.Document doc = isDiscovery ? docs.discovery() : docs.jwks();
     headers.add(HttpHeaders.CONTENT_TYPE, DocumentResponses.contentType(doc))
         .add(HttpHeaders.CACHE_CONTROL, match.endpoint().cacheControl())
-        .add(HttpHeaders.ETAG, docs.etag(isDiscovery))
+        .add(HttpHeaders.ETAG, doc.etag())
         .add(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
     String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
     if (ifNoneMatch != null && EntityTags.matches(ifNoneMatch, doc.etag())) {

@@ -286,7 +286,8 @@ public final class FleetBench {
       Files.writeString(work.resolve("histogram-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "GC.class_histogram"));
       Files.writeString(work.resolve("heap-info-" + when + "-" + role + "-" + n + ".txt"), info);
       if (Boolean.getBoolean("fleet.heapDump")) { // -Dfleet.heapDump=true: for finding what an issuer costs
-        jcmd(r, "GC.heap_dump " + work.resolve("heap-" + when + "-" + role + "-" + n + ".hprof"));
+        // -all: no collection first, so what the histogram counted is in it, reachable or not
+        jcmd(r, "GC.heap_dump -all " + work.resolve("heap-" + when + "-" + role + "-" + n + ".hprof"));
       }
       if (options.getOrDefault("java-opts", "").contains("NativeMemoryTracking")) { // where resident memory beyond the heap goes
         Files.writeString(work.resolve("native-" + when + "-" + role + "-" + n + ".txt"), jcmd(r, "VM.native_memory summary"));
