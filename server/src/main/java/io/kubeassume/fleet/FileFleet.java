@@ -4,6 +4,7 @@ import io.kubeassume.merge.KeyMerger;
 import io.kubeassume.server.IssuerEndpoint;
 import io.kubeassume.server.IssuerRegistry;
 import io.kubeassume.server.SyncLoop;
+import io.kubeassume.server.TimerQueue;
 import io.kubeassume.source.KeySource;
 import io.kubeassume.source.files.DirectoryWatches;
 import io.kubeassume.source.files.FileKeySource;
@@ -41,7 +42,7 @@ public final class FileFleet extends VerticleBase {
   private final Clock clock;
   private Fleet fleet;
   /** Every issuer's sync-loop timers, on this verticle's context: one Vert.x timer, not one per issuer. */
-  private io.kubeassume.server.TimerQueue timers;
+  private TimerQueue timers;
   private DirectoryWatches watches;
   private DirectoryWatches.Watch fileWatch;
   private volatile String fileError;
@@ -57,7 +58,7 @@ public final class FileFleet extends VerticleBase {
 
   @Override
   public Future<?> start() throws IOException {
-    timers = new io.kubeassume.server.TimerQueue(vertx);
+    timers = new TimerQueue(vertx);
     watches = new DirectoryWatches(vertx);
     fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
     fleet.startSyncing(vertx);

@@ -26,6 +26,7 @@ import io.kubeassume.server.IssuerRegistry;
 import io.kubeassume.server.LeaderElection;
 import io.kubeassume.server.SyncHealth;
 import io.kubeassume.server.SyncLoop;
+import io.kubeassume.server.TimerQueue;
 import io.kubeassume.source.KeySource;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -82,7 +83,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet;
   /** Every issuer's sync-loop timers, on this verticle's context: one Vert.x timer, not one per issuer. */
-  private io.kubeassume.server.TimerQueue timers;
+  private TimerQueue timers;
   private SecretWatch secrets;
   private boolean leading;
   private long reconcileTimer = -1;
@@ -99,7 +100,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   /** Starts the watches without waiting for them: an API server that is down must not stop start-up. */
   @Override
   public Future<?> start() {
-    timers = new io.kubeassume.server.TimerQueue(vertx);
+    timers = new TimerQueue(vertx);
     secrets = new SecretWatch(client, settings.namespaces());
     fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
     ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
