@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * shared timer queue, so the polled one shows that poll time has passed: no timing is asserted.
  */
 class AnnouncedChangesTest {
+  private static final Duration WITHIN = Duration.ofSeconds(30);
   private final Vertx vertx = Vertx.vertx();
 
   @AfterEach
@@ -91,16 +92,6 @@ class AnnouncedChangesTest {
     });
   }
 
-  private static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within 30 s: " + what);
-      }
-      Thread.sleep(10);
-    }
-  }
-
   @Test
   void aSourceThatAnnouncesEveryChangeIsReadOnNoticesNotPolled() throws Exception {
     CountingSource announced = new CountingSource(true);
@@ -109,13 +100,13 @@ class AnnouncedChangesTest {
     startLoop(announced, timers);
     startLoop(polled, timers);
 
-    eventually("the polled source was read at start and polled twice", () -> polled.reads.get() >= 3);
+    TestServer.await(WITHIN, "the polled source was read at start and polled twice", () -> polled.reads.get() >= 3);
     assertEquals(1, announced.reads.get(), "read once at start, and no poll since");
 
     vertx.runOnContext(v -> announced.notice.get().run());
-    eventually("a notice is read", () -> announced.reads.get() == 2);
+    TestServer.await(WITHIN, "a notice is read", () -> announced.reads.get() == 2);
     int after = polled.reads.get();
-    eventually("the polled source was polled twice more", () -> polled.reads.get() >= after + 2);
+    TestServer.await(WITHIN, "the polled source was polled twice more", () -> polled.reads.get() >= after + 2);
     assertEquals(2, announced.reads.get(), "one read per notice, still no poll");
   }
 }
