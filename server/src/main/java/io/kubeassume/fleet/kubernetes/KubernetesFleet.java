@@ -66,6 +66,11 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private static final Logger log = LoggerFactory.getLogger(KubernetesFleet.class);
   /** Source reads the leader runs at once. */
   public static final int READ_PERMITS = 16;
+  /**
+   * Objects per page when the watches list (at start and whenever a watch must list again): a fleet's
+   * list in one response would be parsed whole, and its heap would set the replica's peak memory.
+   */
+  public static final long LIST_PAGE = 500;
   /** A burst of spec changes (a cold start's list, an apply of many objects) is reconciled once. */
   static final long RECONCILE_DELAY_MS = 50;
 
@@ -106,12 +111,14 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
       @Override
       public void onAdd(GenericKubernetesResource r) {
-        context.runOnContext(v -> observed(r));
+        Seen seen = Seen.of(r);
+        context.runOnContext(v -> observed(seen, null));
       }
 
       @Override
       public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-        context.runOnContext(v -> observed(after));
+        Seen seen = Seen.of(after);
+        context.runOnContext(v -> observed(seen, null));
       }
 
       @Override
@@ -124,7 +131,8 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     for (String ns : namespaces) {
       var resources = client.genericKubernetesResources(OidcIssuers.CONTEXT);
       SharedIndexInformer<GenericKubernetesResource> informer = ns == null
-          ? resources.inAnyNamespace().runnableInformer(0) : resources.inNamespace(ns).runnableInformer(0);
+          ? resources.inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0)
+          : resources.inNamespace(ns).withLimit(LIST_PAGE).runnableInformer(0);
       informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
           new KubernetesSerialization(), "metadata.resourceVersion"));
       informer.addEventHandler(handler);
@@ -158,8 +166,15 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
 
   // ---- read side
 
-  private void observed(GenericKubernetesResource r) {
-    observed(r, null);
+  /**
+   * What an event carries that kubeassume needs, taken on the informer's thread: the object itself is
+   * dropped there, so a burst of events queued for this event loop (a cold start's list of thousands
+   * of objects) holds a few strings each rather than whole parsed objects.
+   */
+  private record Seen(OidcIssuers.Observed observed, Map<?, ?> spec, String state) {
+    static Seen of(GenericKubernetesResource r) {
+      return new Seen(OidcIssuers.observe(r), OidcIssuers.spec(r), OidcIssuers.state(r));
+    }
   }
 
   /**
@@ -167,8 +182,8 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
    * wrote into it (null otherwise); if the status holds exactly that, that instance is kept, the one
    * the leader's sync loop merges onto, so the leader holds one copy of each issuer's keys, not two.
    */
-  private void observed(GenericKubernetesResource r, MergeState written) {
-    OidcIssuers.Observed o = OidcIssuers.observe(r);
+  private void observed(Seen seen, MergeState written) {
+    OidcIssuers.Observed o = seen.observed();
     IssuerRecord rec = records.computeIfAbsent(o.id(), id -> new IssuerRecord());
     if (rec.observed != null) {
       o = o.withId(rec.observed.id()); // one instance of the id for every map that holds the issuer
@@ -179,8 +194,8 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       return; // a late event never rolls back what is served; the same version (a re-list, our own write) changes nothing
     }
     rec.observed = o;
-    takeState(rec, o, OidcIssuers.state(r), written);
-    if (takeSpec(rec, o, OidcIssuers.spec(r)) || before == null) {
+    takeState(rec, o, seen.state(), written);
+    if (takeSpec(rec, o, seen.spec()) || before == null) {
       scheduleReconcile();
     } else {
       serve(o.id());
@@ -346,7 +361,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         .addToAdditionalProperties("status", status).build();
     vertx.executeBlocking(() -> client.genericKubernetesResources(OidcIssuers.CONTEXT).inNamespace(o.namespace())
         .resource(desired).updateStatus(), false)
-        .onSuccess(this::observed)
+        .onSuccess(r -> observed(Seen.of(r), null))
         .onFailure(e -> log.debug("cannot write the conditions of oidcissuer {}: {}", o.id(),
             e instanceof KubernetesClientException k ? k.getCode() + " " + k.getMessage() : e.getMessage()));
   }
@@ -366,7 +381,10 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
         }
         KeySource source = secretItems != null ? secretItems.reader()
             : new ApiServerKeySource(vertx, spec.issuer(), (IssuerSpec.ApiServer) spec.source(), secrets);
-        IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, (written, state) -> context.runOnContext(v -> observed(written, state)),
+        IssuerStatusStore store = new IssuerStatusStore(vertx, client, rec, (written, state) -> {
+          Seen seen = Seen.of(written);
+          context.runOnContext(v -> observed(seen, state));
+        },
             (state, synced) -> IssuerConditions.of(new IssuerConditions.Facts(fleet.problemsView().get(spec.id()), state,
                 synced ? SyncHealth.Report.succeededAt(clock.instant()) : issuerStats.health().report(),
                 !synced && issuerStats.mismatching(), spec.source() instanceof IssuerSpec.ApiServer, IssuerConditions.MirrorFacts.of(p),
