@@ -97,7 +97,12 @@ public final class SecretKeySource implements AutoCloseable {
 
   /** The parsed key identical to {@code key} (same kid, alg and material), or {@code key}: for a state decoded elsewhere. */
   public SigningKey known(SigningKey key) {
-    for (SigningKey k : known.keys()) {
+    return identical(known.keys(), key);
+  }
+
+  /** The instance in {@code keys} identical to {@code key}, or {@code key}. */
+  private static SigningKey identical(List<SigningKey> keys, SigningKey key) {
+    for (SigningKey k : keys) {
       if (k.sameAs(key)) {
         return k;
       }
@@ -159,15 +164,8 @@ public final class SecretKeySource implements AutoCloseable {
     } catch (KeySourceException | InvalidKeyException e) {
       return new Known(true, true, List.of(), e, rv);
     }
-    List<KeyRecord> serving = served.get();
-    for (int i = 0; i < keys.size(); i++) {
-      for (KeyRecord r : serving) {
-        if (r.key().sameAs(keys.get(i))) {
-          keys.set(i, r.key());
-          break;
-        }
-      }
-    }
+    List<SigningKey> serving = served.get().stream().map(KeyRecord::key).toList();
+    keys.replaceAll(k -> identical(serving, k));
     return new Known(true, true, List.copyOf(keys), null, rv);
   }
 
