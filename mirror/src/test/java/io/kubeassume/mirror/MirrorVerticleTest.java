@@ -211,7 +211,9 @@ class MirrorVerticleTest {
     }
     raw.deleteBucket(r -> r.bucket(BUCKET));
     v.offer(snapshot(2, a, key("b")));
-    await("an error counted", () -> published("error") >= 1);
+    // The status is written after the metrics, so once it shows the error both are in.
+    await("an error on the status", () -> "error".equals(v.status().get(0).lastResult()));
+    assertTrue(published("error") >= 1, "an error counted");
     TargetStatus failing = v.status().get(0);
     assertFalse(failing.healthy());
     assertEquals("error", failing.lastResult());
