@@ -8,8 +8,16 @@
 #   1. with FLEET_BASE_N issuers, memory only: the baseline for the heap cost per issuer;
 #   2. with FLEET_N issuers: first sync, heap and RSS of each replica, API server requests at
 #      steady state, Secret change -> every replica serving the new key, a follower's cold start;
-#      then wrk against the leader and against nginx serving the same 2 x N files, with a Lua
+#      then wrk against a replica and against nginx serving the same 2 x N files, with a Lua
 #      script that picks a random document of a random issuer per request.
+#
+# CPU split (FLEET_CPU_SPLIT=1, the default on 2 or more CPUs): wrk would otherwise share every CPU
+# with the server it measures, and on a 2-CPU machine the tail latency is then set by the kernel's
+# time slices between wrk and the server, not by the server. So the servers get the upper half of
+# the CPUs and wrk the lower half, as with a client on another machine: nginx runs with one worker
+# per server CPU under taskset, kubeassume's follower is restarted under taskset (it sizes its event
+# loops by the CPUs it may use, as in a container) and the other replica and FleetBench move to
+# wrk's CPUs. FLEET_CPU_SPLIT=0 measures the old way, everything on every CPU.
 #
 # Environment knobs (all optional):
 #   FLEET_N            issuers                                        (default 10000)
@@ -19,9 +27,10 @@
 #   FLEET_PROPAGATIONS Secret changes timed                           (default 100)
 #   FLEET_API_WINDOW   seconds of API requests counted at steady state (default 300)
 #   FLEET_COLD_STARTS  follower restarts timed                        (default 3)
+#   FLEET_CPU_SPLIT    1: servers and wrk on separate CPUs (see above)  (default 1 on >= 2 CPUs)
 #   FLEET_DURATION / FLEET_WARMUP / FLEET_ROUNDS / FLEET_CONNS / FLEET_THREADS
 #                      wrk: seconds per run (30), warm-up (10), rounds alternating order (2),
-#                      connections (64), threads (2)
+#                      connections (64), threads (wrk's CPUs with the split, else 2)
 #   FLEET_PORT / FLEET_MPORT / FLEET_NGINX_PORT   first public / management port, nginx's port
 #                      (default 18100 / 19100 / 18199; replica i uses PORT+i and MPORT+i)
 #   FLEET_KEEP=1       keep the work directory (logs, class histograms, nginx config, wrk output)
@@ -44,7 +53,29 @@ DURATION=${FLEET_DURATION:-30}
 WARMUP=${FLEET_WARMUP:-10}
 ROUNDS=${FLEET_ROUNDS:-2}
 CONNS=${FLEET_CONNS:-64}
-THREADS=${FLEET_THREADS:-2}
+# The CPUs this script may use (taskset/cgroup aware), expanded from Cpus_allowed_list ("0-1,4").
+ALL_CPUS=()
+IFS=, read -ra ranges <<<"$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
+for r in "${ranges[@]}"; do
+  if [[ $r == *-* ]]; then for c in $(seq "${r%-*}" "${r#*-}"); do ALL_CPUS+=("$c"); done; else ALL_CPUS+=("$r"); fi
+done
+CPU_SPLIT=${FLEET_CPU_SPLIT:-$(( ${#ALL_CPUS[@]} >= 2 ? 1 : 0 ))}
+if ((CPU_SPLIT)); then
+  ((${#ALL_CPUS[@]} >= 2)) || { echo "FLEET_CPU_SPLIT=1 needs at least 2 CPUs" >&2; exit 1; }
+  half=$(( ${#ALL_CPUS[@]} / 2 ))
+  CLIENT_CPUS=$(IFS=,; echo "${ALL_CPUS[*]:0:${#ALL_CPUS[@]}-half}")
+  SERVER_CPUS=$(IFS=,; echo "${ALL_CPUS[*]: -half}")
+  SERVER_CPU_COUNT=$half
+  THREADS=${FLEET_THREADS:-$(( ${#ALL_CPUS[@]} - half ))}
+  SPLIT_ARGS=(--serve-cpus="$SERVER_CPUS" --other-cpus="$CLIENT_CPUS")
+  ON_SERVER_CPUS=(taskset -c "$SERVER_CPUS")
+  ON_CLIENT_CPUS=(taskset -c "$CLIENT_CPUS")
+  NGINX_WORKERS=$SERVER_CPU_COUNT
+else
+  THREADS=${FLEET_THREADS:-2}
+  SPLIT_ARGS=() ON_SERVER_CPUS=() ON_CLIENT_CPUS=()
+  NGINX_WORKERS=auto
+fi
 PORT=${FLEET_PORT:-18100}
 MPORT=${FLEET_MPORT:-19100}
 NGINX_PORT=${FLEET_NGINX_PORT:-18199}
@@ -106,7 +137,7 @@ bench() { # bench DIR N PHASES
   java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(cat "$CLASSPATH_FILE")" io.kubeassume.server.FleetBench \
     --work="$1" --jar="$JAR" --java-opts="$JAVA_OPTS" --n="$2" --replicas="$REPLICAS" --phases="$3" \
     --propagations="$PROPAGATIONS" --api-window="$API_WINDOW" --cold-starts="$COLD_STARTS" \
-    --port="$PORT" --management-port="$MPORT"
+    --port="$PORT" --management-port="$MPORT" "${SPLIT_ARGS[@]}"
 }
 prop() { sed -n "s/^$2=//p" "$1/results.properties" 2>/dev/null | tail -1; }
 START=$(date -u +%Y-%m-%dT%H:%MZ)
@@ -134,7 +165,7 @@ chmod -R a+rX "$WORK/run/www"
 NOFILE=$(ulimit -Hn); [[ "$NOFILE" == unlimited ]] && NOFILE=1048576
 FILE_CACHE=$((2 * N)); ((FILE_CACHE > NOFILE - 4096)) && FILE_CACHE=$((NOFILE - 4096))
 cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes auto;
+worker_processes $NGINX_WORKERS;
 # open_file_cache keeps files open: as many as the descriptor limit allows (ulimit -Hn), so that nginx
 # never runs out of descriptors for connections; the cache then holds all files or nearly all.
 worker_rlimit_nofile $NOFILE;
@@ -171,7 +202,7 @@ http {
 EOF
 "$NGINX_BIN" -t -q -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/test.log" \
   || { cat "$WORK/nginx/test.log" >&2; die "nginx config test failed"; }
-"$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
+"${ON_SERVER_CPUS[@]}" "$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!
 SAMPLE=$(sed -n "$(( (RANDOM % (2 * N)) + 1 ))p" "$WORK/run/paths.txt")
 for _ in $(seq 1 100); do curl -sf --max-time 0.2 -o /dev/null "http://127.0.0.1:$NGINX_PORT$SAMPLE" && break; sleep 0.05; done
@@ -204,7 +235,7 @@ for s in nginx kubeassume; do SUM_RPS[$s]=0; SUM_P50[$s]=0; SUM_P99[$s]=0; RUNS[
 RUN_LINES=()
 run_wrk() { # SERVER LABEL
   local s=$1 out="$WORK/wrk-$1-${2// /-}.txt" rps p50 p99 bad
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/random.lua" "$(url_of "$s")" >"$out" 2>&1 || die "wrk failed against $s"
+  "${ON_CLIENT_CPUS[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/random.lua" "$(url_of "$s")" >"$out" 2>&1 || die "wrk failed against $s"
   wrk_read "$out" || { cat "$out" >&2; die "cannot parse wrk output for $s"; }
   rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 bad=$WRK_BAD
   SUM_RPS[$s]=$(awk -v a="${SUM_RPS[$s]}" -v b="$rps" 'BEGIN {print a + b}')
@@ -218,7 +249,7 @@ run_wrk() { # SERVER LABEL
 WRK_LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in nginx kubeassume; do
   log "warm-up $s (${WARMUP}s)"
-  wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$WORK/random.lua" "$(url_of "$s")" >"$WORK/warmup-$s.txt" 2>&1 || die "warm-up failed against $s"
+  "${ON_CLIENT_CPUS[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$WORK/random.lua" "$(url_of "$s")" >"$WORK/warmup-$s.txt" 2>&1 || die "warm-up failed against $s"
 done
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 == 1 )); then order=(nginx kubeassume); else order=(kubeassume nginx); fi
@@ -228,6 +259,13 @@ touch "$WORK/run/wrk-done"
 wait "$BENCH_PID" || true
 BENCH_PID=""
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+if ((CPU_SPLIT)); then
+  SERVED="$(prop "$WORK/run" served.replica), a follower restarted on CPU $SERVER_CPUS"
+  CPU_NOTE="split: nginx ($NGINX_WORKERS worker(s)) and the served replica on CPU $SERVER_CPUS; wrk, FleetBench and the other replica on CPU $CLIENT_CPUS"
+else
+  SERVED="the leader"
+  CPU_NOTE="not split (FLEET_CPU_SPLIT=0): wrk, nginx ($NGINX_WORKERS workers) and every replica on every CPU"
+fi
 
 # ---------------------------------------------------------------- 5. report
 R=$WORK/run
@@ -262,7 +300,8 @@ cat <<EOF
 - java: $(java -version 2>&1 | sed -n 2p); nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')
 - kubeassume: \`$(cd "$ROOT" && git rev-parse --short HEAD)\`$(cd "$ROOT" && git diff --quiet HEAD -- server core || echo ' (with uncommitted changes)'), $REPLICAS replicas, JVM flags \`$JAVA_OPTS\`
 - issuers: $N OIDCIssuer objects, each with its own Secret (one RSA-2048 public key; 64 distinct keys), fabric8 mock API server (CRUD) in the FleetBench JVM; baseline run with $BASE_N issuers
-- wrk: \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency -s random.lua\` (a random one of the $((2 * N)) documents per request), ${WARMUP}s warm-up each, $ROUNDS rounds, alternating order, against the leader
+- wrk: \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency -s random.lua\` (a random one of the $((2 * N)) documents per request), ${WARMUP}s warm-up each, $ROUNDS rounds, alternating order, against $SERVED
+- CPUs: $CPU_NOTE
 
 ### Baseline ($BASE_N issuers)
 $(cat "$WORK/base.md" 2>/dev/null || echo "(skipped)")
@@ -278,7 +317,7 @@ $(cat "$R.md")
 | server | req/s | p50 ms | p99 ms |
 |---|---:|---:|---:|
 | nginx (${RUNS[nginx]} runs, mean) | $RPS_N | $P50_N | $P99_N |
-| kubeassume leader (${RUNS[kubeassume]} runs, mean) | $RPS_K | $P50_K | $P99_K |
+| kubeassume (${RUNS[kubeassume]} runs, mean) | $RPS_K | $P50_K | $P99_K |
 
 | run | server | req/s | p50 ms | p99 ms | errors/non-2xx | load (1 min) after |
 |---|---|---:|---:|---:|---:|---:|

@@ -42,15 +42,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * OIDCIssuer objects, and kubeassume replicas as separate processes ({@code serve --issuers kubernetes}
  * from the packaged jar). Measures, in this order: the first sync of every issuer, heap after a full
  * GC and resident memory of each replica, the API requests at steady state, Secret change → every
- * replica serving the new key, a follower's cold start; then writes every served document under
- * {@code WORK/www} for nginx, tells the script it may run wrk ({@code WORK/wrk-ready}) and waits for
- * {@code WORK/wrk-done}. Prints markdown on stdout, progress on stderr, and {@code key=value} lines
+ * replica serving the new key, a follower's cold start; then (with {@code --serve-cpus}) restarts a
+ * follower on CPUs of its own for wrk, writes every served document under {@code WORK/www} for nginx,
+ * tells the script it may run wrk ({@code WORK/wrk-ready}) and waits for {@code WORK/wrk-done}. Prints markdown on stdout, progress on stderr, and {@code key=value} lines
  * into {@code WORK/results.properties}. A measurement, not a test: exit code 0 whatever the numbers.
  *
  * <pre>
  * java -cp server/target/test-classes:server/target/kubeassume.jar:MOCK_JARS io.kubeassume.server.FleetBench \
  *   --work=DIR --jar=server/target/kubeassume.jar --java-opts="..." [--n=10000] [--replicas=2] [--phases=all|memory]
  *   [--propagations=100] [--api-window=300] [--cold-starts=3] [--port=18100] [--management-port=19100]
+ *   [--serve-cpus=1 --other-cpus=0]
  * </pre>
  */
 public final class FleetBench {
@@ -137,7 +138,7 @@ public final class FleetBench {
     apiLoad(Integer.parseInt(options.getOrDefault("api-window", "300")));
     propagation(Integer.parseInt(options.getOrDefault("propagations", "100")));
     coldStarts(Integer.parseInt(options.getOrDefault("cold-starts", "3")));
-    Replica served = replica(cluster.leaseHolder());
+    Replica served = options.containsKey("serve-cpus") ? servingOnOwnCpus() : replica(cluster.leaseHolder());
     writeDocroot(served);
     Files.writeString(work.resolve("wrk-ready"), served.port + "\n");
     progress("documents written under %s; waiting for %s", work.resolve("www"), work.resolve("wrk-done"));
@@ -264,6 +265,46 @@ public final class FleetBench {
     System.out.printf(Locale.ROOT, "%n### Cold start of a follower (%d issuers; load average after %s)%n%n", n, load());
     System.out.println("launch → /readyz counts every issuer ready (then a GET of every JWKS answered 200): "
         + took.stream().map(s -> String.format(Locale.ROOT, "%.2f s", s)).toList());
+  }
+
+  /**
+   * Restarts a follower on the CPUs {@code --serve-cpus} names, so that it sizes itself for them as in a
+   * container with that many CPUs, and moves this JVM and every other replica to {@code --other-cpus},
+   * where the script runs wrk: the served replica then shares its CPUs with nothing but its own
+   * threads, as nginx does with the same CPUs. Returns the replica wrk is to ask.
+   */
+  private Replica servingOnOwnCpus() throws Exception {
+    String leader = cluster.leaseHolder();
+    Replica follower = replicas.stream().filter(r -> !r.identity.equals(leader)).findFirst().orElseThrow();
+    follower.stop();
+    Thread.sleep(2000);
+    long t0 = System.nanoTime();
+    Replica pinned = Replica.start(this, follower.index, options.get("serve-cpus"));
+    replicas.set(replicas.indexOf(follower), pinned);
+    double s = awaitReady(pinned, t0, Duration.ofMinutes(5));
+    String others = options.get("other-cpus");
+    if (others != null) {
+      for (Replica r : replicas) {
+        if (r != pinned) {
+          taskset(others, r.process.pid());
+        }
+      }
+      taskset(others, ProcessHandle.current().pid());
+    }
+    progress("%s restarted on CPUs %s for wrk (others on %s): every issuer served after %.2f s", pinned.identity,
+        options.get("serve-cpus"), others == null ? "any CPU" : others, s);
+    result("served.replica", pinned.identity);
+    result("served.cpus", options.get("serve-cpus"));
+    return pinned;
+  }
+
+  /** Moves every thread of a process to the given CPUs. */
+  private static void taskset(String cpus, long pid) throws Exception {
+    Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("taskset -a -p -c " + cpus + " " + pid + ": " + out.strip());
+    }
   }
 
   // ------------------------------------------------------------------ memory
@@ -594,10 +635,18 @@ public final class FleetBench {
     }
 
     static Replica start(FleetBench bench, int index) throws Exception {
+      return start(bench, index, null);
+    }
+
+    /** Starts replica-INDEX, on the given CPUs ({@code taskset -c}) unless null. */
+    static Replica start(FleetBench bench, int index, String cpus) throws Exception {
       String identity = "replica-" + index;
       int port = Integer.parseInt(bench.options.getOrDefault("port", "18100")) + index;
       int mport = Integer.parseInt(bench.options.getOrDefault("management-port", "19100")) + index;
       List<String> command = new ArrayList<>();
+      if (cpus != null) {
+        command.addAll(List.of("taskset", "-c", cpus));
+      }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       String opts = bench.options.getOrDefault("java-opts", "").strip();
       if (!opts.isEmpty()) {
