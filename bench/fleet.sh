@@ -11,13 +11,10 @@
 #      then wrk against a replica and against nginx serving the same 2 x N files, with a Lua
 #      script that picks a random document of a random issuer per request.
 #
-# CPU split (FLEET_CPU_SPLIT=1, the default on 2 or more CPUs): wrk would otherwise share every CPU
-# with the server it measures, and on a 2-CPU machine the tail latency is then set by the kernel's
-# time slices between wrk and the server, not by the server. So the servers get the upper half of
-# the CPUs and wrk the lower half, as with a client on another machine: nginx runs with one worker
-# per server CPU under taskset, kubeassume's follower is restarted under taskset (it sizes its event
-# loops by the CPUs it may use, as in a container) and the other replica and FleetBench move to
-# wrk's CPUs. FLEET_CPU_SPLIT=0 measures the old way, everything on every CPU.
+# CPU split (FLEET_CPU_SPLIT=1, the default on 2 or more CPUs; bench/cpu-split.sh says why): the
+# servers get the upper half of the CPUs and wrk the lower half. For wrk a follower is restarted on
+# the servers' CPUs, and FleetBench and the other replicas move to wrk's. FLEET_CPU_SPLIT=0 runs
+# everything on every CPU and wrk against the leader, as before.
 #
 # Environment knobs (all optional):
 #   FLEET_N            issuers                                        (default 10000)
@@ -53,28 +50,14 @@ DURATION=${FLEET_DURATION:-30}
 WARMUP=${FLEET_WARMUP:-10}
 ROUNDS=${FLEET_ROUNDS:-2}
 CONNS=${FLEET_CONNS:-64}
-# The CPUs this script may use (taskset/cgroup aware), expanded from Cpus_allowed_list ("0-1,4").
-ALL_CPUS=()
-IFS=, read -ra ranges <<<"$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
-for r in "${ranges[@]}"; do
-  if [[ $r == *-* ]]; then for c in $(seq "${r%-*}" "${r#*-}"); do ALL_CPUS+=("$c"); done; else ALL_CPUS+=("$r"); fi
-done
-CPU_SPLIT=${FLEET_CPU_SPLIT:-$(( ${#ALL_CPUS[@]} >= 2 ? 1 : 0 ))}
+source "$ROOT/bench/cpu-split.sh"
+cpu_split "${FLEET_CPU_SPLIT:-}" || exit 1
 if ((CPU_SPLIT)); then
-  ((${#ALL_CPUS[@]} >= 2)) || { echo "FLEET_CPU_SPLIT=1 needs at least 2 CPUs" >&2; exit 1; }
-  half=$(( ${#ALL_CPUS[@]} / 2 ))
-  CLIENT_CPUS=$(IFS=,; echo "${ALL_CPUS[*]:0:${#ALL_CPUS[@]}-half}")
-  SERVER_CPUS=$(IFS=,; echo "${ALL_CPUS[*]: -half}")
-  SERVER_CPU_COUNT=$half
-  THREADS=${FLEET_THREADS:-$(( ${#ALL_CPUS[@]} - half ))}
+  THREADS=${FLEET_THREADS:-$CLIENT_CPU_COUNT}
   SPLIT_ARGS=(--serve-cpus="$SERVER_CPUS" --other-cpus="$CLIENT_CPUS")
-  ON_SERVER_CPUS=(taskset -c "$SERVER_CPUS")
-  ON_CLIENT_CPUS=(taskset -c "$CLIENT_CPUS")
-  NGINX_WORKERS=$SERVER_CPU_COUNT
 else
   THREADS=${FLEET_THREADS:-2}
-  SPLIT_ARGS=() ON_SERVER_CPUS=() ON_CLIENT_CPUS=()
-  NGINX_WORKERS=auto
+  SPLIT_ARGS=()
 fi
 PORT=${FLEET_PORT:-18100}
 MPORT=${FLEET_MPORT:-19100}
@@ -261,10 +244,9 @@ BENCH_PID=""
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 if ((CPU_SPLIT)); then
   SERVED="$(prop "$WORK/run" served.replica), a follower restarted on CPU $SERVER_CPUS"
-  CPU_NOTE="split: nginx ($NGINX_WORKERS worker(s)) and the served replica on CPU $SERVER_CPUS; wrk, FleetBench and the other replica on CPU $CLIENT_CPUS"
+  CPU_NOTE="$CPU_NOTE; FleetBench and the other replica on wrk's CPUs"
 else
   SERVED="the leader"
-  CPU_NOTE="not split (FLEET_CPU_SPLIT=0): wrk, nginx ($NGINX_WORKERS workers) and every replica on every CPU"
 fi
 
 # ---------------------------------------------------------------- 5. report

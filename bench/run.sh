@@ -8,7 +8,9 @@
 #   BENCH_WARMUP     seconds of warm-up per server           (default 10)
 #   BENCH_ROUNDS     measured rounds per server, order alternates (default 2)
 #   BENCH_CONNS      wrk connections                          (default 64)
-#   BENCH_THREADS    wrk threads                              (default 2)
+#   BENCH_THREADS    wrk threads                  (default: wrk's CPUs with the split, else 2)
+#   BENCH_CPU_SPLIT  1: the servers and wrk on separate CPUs, 0: all on every CPU
+#                    (default 1 on 2 or more CPUs; bench/cpu-split.sh says why)
 #   BENCH_JAVA_OPTS  JVM flags for kubeassume (default: the recommended small-container set below)
 #   BENCH_KA_PORT / BENCH_KA_MPORT / BENCH_NGINX_PORT   local ports (default 18080 / 19090 / 18081)
 #   BENCH_JAR        the jar to run (default server/target/kubeassume.jar; for experiments)
@@ -25,7 +27,7 @@ BUILD=1
 for arg in "$@"; do
   case "$arg" in
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -34,7 +36,9 @@ DURATION=${BENCH_DURATION:-30}
 WARMUP=${BENCH_WARMUP:-10}
 ROUNDS=${BENCH_ROUNDS:-2}
 CONNS=${BENCH_CONNS:-64}
-THREADS=${BENCH_THREADS:-2}
+source "$ROOT/bench/cpu-split.sh"
+cpu_split "${BENCH_CPU_SPLIT:-}" || exit 1
+if ((CPU_SPLIT)); then THREADS=${BENCH_THREADS:-$CLIENT_CPU_COUNT}; else THREADS=${BENCH_THREADS:-2}; fi
 KA_PORT=${BENCH_KA_PORT:-18080}
 KA_MPORT=${BENCH_KA_MPORT:-19090}
 NGINX_PORT=${BENCH_NGINX_PORT:-18081}
@@ -108,7 +112,7 @@ done
 log "starting kubeassume: java $JAVA_OPTS"
 # shellcheck disable=SC2086
 T0=$(date +%s%N)
-java $JAVA_OPTS -jar "$JAR" serve --source files --issuer-url "http://localhost:$KA_PORT" --keys "$KEYS" \
+"${ON_SERVER_CPUS[@]}" java $JAVA_OPTS -jar "$JAR" serve --source files --issuer-url "http://localhost:$KA_PORT" --keys "$KEYS" \
   --bind 127.0.0.1 --port "$KA_PORT" --management-port "$KA_MPORT" --log-level warn \
   >"$WORK/kubeassume.log" 2>&1 &
 KA_PID=$!
@@ -135,7 +139,7 @@ curl -sf --max-time 2 -o "$DOCROOT/.well-known/openid-configuration" "http://127
   || die "cannot fetch discovery"
 chmod -R a+rX "$DOCROOT"
 cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes auto;
+worker_processes $NGINX_WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
@@ -168,7 +172,7 @@ http {
 EOF
 "$NGINX_BIN" -t -q -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/test.log" \
   || { cat "$WORK/nginx/test.log" >&2; die "nginx config test failed"; }
-"$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
+"${ON_SERVER_CPUS[@]}" "$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
 NGINX_PID=$!
 ok=0
 for _ in $(seq 1 200); do
@@ -193,7 +197,7 @@ for s in nginx kubeassume; do SUM_RPS[$s]=0; SUM_P50[$s]=0; SUM_P99[$s]=0; N_RUN
 RUN_LINES=()
 run_wrk() {  # server label
   local s=$1 label=$2 out="$WORK/wrk-$1-$2.txt"
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$(url_of "$s")" >"$out" 2>&1 || die "wrk failed against $s"
+  "${ON_CLIENT_CPUS[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$(url_of "$s")" >"$out" 2>&1 || die "wrk failed against $s"
   wrk_read "$out" || { cat "$out" >&2; die "cannot parse wrk output for $s"; }
   local rps=$WRK_RPS p50=$WRK_P50 p99=$WRK_P99 bad=$WRK_BAD
   SUM_RPS[$s]=$(awk -v a="${SUM_RPS[$s]}" -v b="$rps" 'BEGIN {print a + b}')
@@ -207,7 +211,7 @@ run_wrk() {  # server label
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in nginx kubeassume; do
   log "warm-up $s (${WARMUP}s)"
-  wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "$(url_of "$s")" >"$WORK/warmup-$s.txt" 2>&1 || die "wrk warm-up failed against $s"
+  "${ON_CLIENT_CPUS[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "$(url_of "$s")" >"$WORK/warmup-$s.txt" 2>&1 || die "wrk warm-up failed against $s"
 done
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 == 1 )); then order=(nginx kubeassume); else order=(kubeassume nginx); fi
@@ -245,6 +249,7 @@ cat <<EOF
 - machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), load average before/after: $LOAD_BEFORE / $LOAD_AFTER
 - java: $(java -version 2>&1 | sed -n 2p); nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')
 - load: \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency <url>$JWKS_PATH\`, ${WARMUP}s warm-up each, $ROUNDS rounds each, alternating order
+- CPUs: $CPU_NOTE
 - JVM flags: \`$JAVA_OPTS\`
 
 | server | req/s | p50 ms | p99 ms | RSS after run | start-up (first 200) |
