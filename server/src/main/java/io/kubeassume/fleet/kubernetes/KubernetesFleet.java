@@ -66,12 +66,6 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private static final Logger log = LoggerFactory.getLogger(KubernetesFleet.class);
   /** Source reads the leader runs at once. */
   public static final int READ_PERMITS = 16;
-  /**
-   * Objects per page when the watches list (at start and whenever a watch must list again): a list in
-   * one response is decoded whole, and with 10,000 issuers that took a cold-starting replica past
-   * {@code -Xmx128m} (an OutOfMemoryError in a benchmark run). A page bounds what a list holds at once.
-   */
-  public static final long LIST_PAGE = 500;
   /** A burst of spec changes (a cold start's list, an apply of many objects) is reconciled once. */
   static final long RECONCILE_DELAY_MS = 50;
 
@@ -132,8 +126,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     for (String ns : namespaces) {
       var resources = client.genericKubernetesResources(OidcIssuers.CONTEXT);
       SharedIndexInformer<GenericKubernetesResource> informer = ns == null
-          ? resources.inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0)
-          : resources.inNamespace(ns).withLimit(LIST_PAGE).runnableInformer(0);
+          ? resources.inAnyNamespace().runnableInformer(0) : resources.inNamespace(ns).runnableInformer(0);
       informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
           new KubernetesSerialization(), "metadata.resourceVersion"));
       informer.addEventHandler(handler);

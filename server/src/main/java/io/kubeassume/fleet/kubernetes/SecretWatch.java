@@ -55,10 +55,10 @@ public final class SecretWatch implements AutoCloseable {
       }
     };
     if (namespaces.isEmpty()) {
-      informers.add(inform(client.secrets().inAnyNamespace().withLimit(KubernetesFleet.LIST_PAGE).runnableInformer(0), handler));
+      informers.add(inform(client.secrets().inAnyNamespace().runnableInformer(0), handler));
     } else {
       for (String ns : namespaces) {
-        informers.add(inform(client.secrets().inNamespace(ns).withLimit(KubernetesFleet.LIST_PAGE).runnableInformer(0), handler));
+        informers.add(inform(client.secrets().inNamespace(ns).runnableInformer(0), handler));
       }
     }
   }
