@@ -109,19 +109,14 @@ public final class KubeassumeServer {
 
   private static Future<KubeassumeServer> deploy(Vertx vertx, PrometheusMeterRegistry registry, ServeConfig config, Clock clock,
       AcceptGate gate) {
-    KubernetesClient client = null;
-    Vertx clientVertx = null;
-    if (needsCluster(config)) {
-      clientVertx = KubernetesClients.dedicatedVertx();
-      try {
-        client = KubernetesClients.create(clientVertx, config.kubeconfig());
-      } catch (RuntimeException e) {
-        clientVertx.close();
-        return Future.failedFuture(new IllegalStateException("cannot set up the kubernetes client"
-            + (config.kubeconfig() == null ? "" : " from --kubeconfig " + config.kubeconfig()) + ": " + e.getMessage(), e));
-      }
+    KubernetesClient client;
+    try {
+      client = needsCluster(config) ? KubernetesClients.create(vertx, config.kubeconfig()) : null;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new IllegalStateException("cannot set up the kubernetes client"
+          + (config.kubeconfig() == null ? "" : " from --kubeconfig " + config.kubeconfig()) + ": " + e.getMessage(), e));
     }
-    Cluster cluster = new Cluster(client, clientVertx);
+    Cluster cluster = new Cluster(client);
     return deploy(vertx, registry, config, clock, cluster, gate).recover(e -> {
       cluster.close();
       cluster.closeClient();
@@ -279,16 +274,13 @@ public final class KubeassumeServer {
   /** What talks to the cluster, closed in order: the Lease is released first so another replica takes over at once. */
   private static final class Cluster {
     final KubernetesClient client;
-    /** The client's own Vert.x (KubernetesClients.dedicatedVertx), else null. */
-    private final Vertx clientVertx;
     /** The fleet's election (a fleet of OIDCIssuer objects), else null. */
     LeaderElection election;
     /** The single issuer's topology, else null. */
     SingleIssuer topology;
 
-    Cluster(KubernetesClient client, Vertx clientVertx) {
+    Cluster(KubernetesClient client) {
       this.client = client;
-      this.clientVertx = clientVertx;
     }
 
     Future<Void> close() {
@@ -296,12 +288,10 @@ public final class KubeassumeServer {
       return released.transform(ignored -> topology == null ? Future.<Void>succeededFuture() : topology.close());
     }
 
-    /** Closes the client, then the Vert.x it ran on. */
-    Future<Void> closeClient() {
+    void closeClient() {
       if (client != null) {
         client.close();
       }
-      return clientVertx == null ? Future.succeededFuture() : clientVertx.close();
     }
   }
 
@@ -329,11 +319,6 @@ public final class KubeassumeServer {
     return vertx;
   }
 
-  /** The fabric8 client (null without a cluster); for tests. */
-  KubernetesClient kubernetesClient() {
-    return cluster.client;
-  }
-
   /** The contexts (event loops) of the public port's servers; for fault tests. */
   List<io.vertx.core.Context> publicContexts() {
     return publicServers.stream().map(DiscoveryVerticle::context).toList();
@@ -352,7 +337,10 @@ public final class KubeassumeServer {
     // The client goes before Vert.x: closing it fails in-flight requests, so no worker waits on a dead event loop.
     // A context-free promise: listeners on Vert.x's own futures would be dispatched to event loops that close() stops.
     Promise<Void> closed = Promise.promise();
-    cluster.close().onComplete(ignored -> cluster.closeClient().onComplete(alsoIgnored -> vertx.close().onComplete(closed)));
+    cluster.close().onComplete(ignored -> {
+      cluster.closeClient();
+      vertx.close().onComplete(closed);
+    });
     return closed.future();
   }
 }

@@ -4,8 +4,6 @@ import static io.kubeassume.server.TestServer.await;
 import static io.kubeassume.server.TestServer.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.jwk.RSAKey;
@@ -104,28 +102,6 @@ class KubernetesFleetTest {
       }
     }
     return "none";
-  }
-
-  /**
-   * fabric8 decodes a response on the event loop it arrives on; a fleet's list of thousands of objects
-   * took 3-4 s there and stalled the public port. The client runs on a Vert.x of its own instead.
-   */
-  @Test
-  void theApiServersResponsesAreHandledOffTheServersEventLoops() throws Exception {
-    issuer("team-a", "prod", "http://localhost/clusters/prod", "prod-keys", "sa.pub");
-    try (TestServer t = TestServer.start(replica("replica-1", List.of()).build())) {
-      io.fabric8.kubernetes.client.http.HttpClient http = t.server.kubernetesClient().getHttpClient();
-      String list = t.server.kubernetesClient().getConfiguration().getMasterUrl() + "apis/" + OidcIssuers.GROUP + "/"
-          + OidcIssuers.VERSION + "/oidcissuers";
-      io.vertx.core.Context where = http.sendAsync(http.newHttpRequestBuilder().uri(list).build(), String.class)
-          .thenApply(response -> {
-            assertEquals(200, response.code(), response.body());
-            return io.vertx.core.Vertx.currentContext();
-          }).get(30, java.util.concurrent.TimeUnit.SECONDS);
-      assertNotNull(where, "fabric8 completes a response on a Vert.x event loop");
-      assertNotSame(t.server.vertx(), where.owner(), "the response was handled on an event loop of the server's own Vert.x");
-      assertFalse(t.server.publicContexts().contains(where));
-    }
   }
 
   @Test
