@@ -11,11 +11,6 @@ import java.nio.file.Path;
 public final class KubernetesClients {
   private KubernetesClients() {}
 
-  /**
-   * Reads the kubeconfig now (no request is made), so a broken one fails start-up.
-   *
-   * @param kubeconfig null: KUBECONFIG or ~/.kube/config, else the in-cluster service account
-   */
   /** Which API server the client talks to and where that came from, for the start-up line. */
   public static String describe(KubernetesClient client) {
     Config config = client.getConfiguration();
@@ -23,6 +18,14 @@ public final class KubernetesClients {
     return config.getMasterUrl() + " (" + (file != null ? "kubeconfig " + file : "in-cluster service account") + ")";
   }
 
+  /**
+   * Reads the kubeconfig now (no request is made), so a broken one fails start-up. fabric8 decodes each
+   * response on the event loop it arrives on: a fleet's list of 10,000 objects holds one of the
+   * server's loops for up to about 2 s at a start (docs/performance.md, "Many issuers", says why the
+   * client does not have a Vert.x of its own yet).
+   *
+   * @param kubeconfig null: KUBECONFIG or ~/.kube/config, else the in-cluster service account
+   */
   public static KubernetesClient create(Vertx vertx, Path kubeconfig) {
     Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(kubeconfig.toFile());
     // fabric8 retries a 5xx with a growing backoff (for a minute and more); the sync loop's poll is
