@@ -15,16 +15,11 @@ final class LibraryNoise {
    */
   static boolean peerWentAway(String logger, String message, Throwable error) {
     return error == null && (logger.equals("io.vertx.core.net.impl.ConnectionBase")
-        && (message.endsWith("Connection reset by peer") || message.endsWith("Broken pipe"))
+        && (message.endsWith("Connection reset by peer") || message.endsWith("Connection reset")
+            || message.endsWith("Broken pipe"))
         || logger.equals("io.vertx.core.http.impl.HttpClientRequestImpl") && message.equals("Connection was closed"));
   }
 
-  /**
-   * fabric8 kubernetes-httpclient-vertx-5 8.0 (Vertx5HttpRequest.consumeBytes) fails its promise with
-   * {@code fail} from both the request's write and its response future; when a connection is reset mid-request
-   * both fire, the second throws, and Vert.x logs "Unhandled exception" with a stack trace. The request has
-   * already failed with the reset, which the caller reports.
-   */
   /**
    * Netty reports a listener it cannot notify because the event loop has already shut down; that happens only
    * while the process stops, to work that no longer matters.
@@ -35,6 +30,12 @@ final class LibraryNoise {
         && "event executor terminated".equals(error.getMessage());
   }
 
+  /**
+   * fabric8 kubernetes-httpclient-vertx-5 8.0 (Vertx5HttpRequest.consumeBytes) fails its promise with
+   * {@code fail} from both the request's write and its response future; when a connection is reset mid-request
+   * both fire, the second throws, and Vert.x logs "Unhandled exception" with a stack trace. The request has
+   * already failed with the reset, which the caller reports.
+   */
   static boolean promiseFailedTwice(String logger, Throwable error) {
     return error instanceof IllegalStateException
         && "Promise already completed".equals(error.getMessage())

@@ -17,14 +17,14 @@ import java.util.List;
  * froze or its network went away. It cannot renew or release its Lease, which a clean close
  * always does.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
   private final ServerSocket server;
   private final InetSocketAddress target;
   private final List<Socket> open = new ArrayList<>();
   private volatile boolean cut;
   private volatile boolean closed;
 
-  CuttableProxy(URI target) throws IOException {
+  public CuttableProxy(URI target) throws IOException {
     this.target = new InetSocketAddress(target.getHost(), target.getPort());
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "proxy-accept-" + server.getLocalPort());
@@ -33,17 +33,17 @@ final class CuttableProxy implements AutoCloseable {
   }
 
   /** The URL a kubeconfig should name instead of the API server's. */
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getLocalPort();
   }
 
   /** Drops every connection now and refuses (resets) new ones until {@link #heal()}. */
-  void cut() {
+  public void cut() {
     cut = true;
     closeAll();
   }
 
-  void heal() {
+  public void heal() {
     cut = false;
   }
 

@@ -4,7 +4,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -25,7 +24,8 @@ import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * fabric8's mock API server in CRUD mode (ConfigMaps, Leases, watches) with the two OIDC paths
+ * fabric8's mock API server in CRUD mode (ConfigMaps, Leases, watches; lists in pages, as a real
+ * one answers them: {@link PagingDispatcher}) with the two OIDC paths
  * stubbed next to it, and one kubeconfig per replica. Each replica authenticates with its own
  * token, so the recorded requests show which replica read the API server's keys.
  */
@@ -35,14 +35,15 @@ final class MockCluster implements AutoCloseable {
 
   final KubernetesMockServer apiServer;
   final KubernetesClient client;
+  final PagingDispatcher dispatcher;
   private final Path dir;
   private boolean stopped;
 
   MockCluster(Path dir) {
     this.dir = dir;
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+    dispatcher = new PagingDispatcher(responses);
+    apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
     apiServer.init();
     client = apiServer.createClient();
   }

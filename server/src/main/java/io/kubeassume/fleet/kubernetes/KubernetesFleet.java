@@ -2,12 +2,9 @@ package io.kubeassume.fleet.kubernetes;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubeassume.document.DocumentRenderer;
 import io.kubeassume.document.Snapshot;
 import io.kubeassume.fleet.Fleet;
@@ -29,6 +26,7 @@ import io.kubeassume.server.SyncLoop;
 import io.kubeassume.server.TimerQueue;
 import io.kubeassume.source.KeySource;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +75,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private final Clock clock;
   private final Map<String, IssuerRecord> records = new HashMap<>();
   private final Map<String, IssuerStats> stats = new HashMap<>();
-  private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  private final List<ListWatch<GenericKubernetesResource>> watches = new ArrayList<>();
   private final ReadPermits permits = new ReadPermits(READ_PERMITS);
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet;
@@ -88,7 +85,6 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private boolean leading;
   private long reconcileTimer = -1;
   private volatile boolean listed;
-  private volatile String watchError;
 
   public KubernetesFleet(KubernetesClient client, Settings settings, IssuerRegistry registry, Clock clock) {
     this.client = client;
@@ -101,57 +97,56 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   @Override
   public Future<?> start() {
     timers = new TimerQueue(vertx);
-    secrets = new SecretWatch(client, settings.namespaces());
+    secrets = new SecretWatch(vertx, client, settings.namespaces());
     fleet = new Fleet(registry, new Pipelines(), settings.allowedPrefixes());
-    ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
+    ListWatch.Consumer<GenericKubernetesResource> consumer = new ListWatch.Consumer<>() {
       @Override
-      public void onAdd(GenericKubernetesResource r) {
-        Seen seen = Seen.of(r);
-        context.runOnContext(v -> observed(seen, null));
+      public Future<Void> changed(List<GenericKubernetesResource> objects) {
+        // Reduced where they were decoded (a worker, or the watch's thread): the event loop gets a few strings each.
+        List<Seen> seen = objects.stream().map(Seen::of).toList();
+        Promise<Void> taken = Promise.promise();
+        context.runOnContext(v -> {
+          seen.forEach(s -> observed(s, null));
+          taken.complete();
+        });
+        return taken.future();
       }
 
       @Override
-      public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-        Seen seen = Seen.of(after);
-        context.runOnContext(v -> observed(seen, null));
+      public void deleted(String namespace, String name) {
+        context.runOnContext(v -> KubernetesFleet.this.deleted(namespace + "/" + name));
       }
 
       @Override
-      public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
-        context.runOnContext(v -> deleted(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
+      public void listed() {
+        KubernetesFleet.this.listed = watches.stream().allMatch(ListWatch::listedOnce);
+        scheduleReconcile();
       }
     };
-    List<CompletableFuture<Void>> lists = new ArrayList<>();
+    List<Future<Void>> lists = new ArrayList<>();
     List<String> namespaces = settings.namespaces().isEmpty() ? java.util.Collections.singletonList(null) : settings.namespaces();
     for (String ns : namespaces) {
       var resources = client.genericKubernetesResources(OidcIssuers.CONTEXT);
-      SharedIndexInformer<GenericKubernetesResource> informer = ns == null
-          ? resources.inAnyNamespace().runnableInformer(0) : resources.inNamespace(ns).runnableInformer(0);
-      informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, GenericKubernetesResource.class,
-          new KubernetesSerialization(), "metadata.resourceVersion"));
-      informer.addEventHandler(handler);
-      informers.add(informer);
-      lists.add(informer.start().toCompletableFuture().whenComplete((v, e) -> {
-        if (e != null) {
-          watchError = "cannot list OIDCIssuer objects" + (ns == null ? "" : " in " + ns) + ": " + e.getMessage();
-          log.warn("{}; check that the CRD oidcissuers.kubeassume.io is installed and the RBAC allows list and watch",
-              watchError);
-        }
-      }));
+      ListWatch<GenericKubernetesResource> watch = new ListWatch<>(vertx, client, new ListWatch.Kind<>(
+          "OIDCIssuer objects" + (ns == null ? "" : " in " + ns), OidcIssuers.path(ns), GenericKubernetesResourceList.class,
+          ns == null ? resources.inAnyNamespace() : resources.inNamespace(ns),
+          "check that the CRD oidcissuers.kubeassume.io is installed and the RBAC allows list and watch"), consumer);
+      watches.add(watch);
+      lists.add(watch.start());
     }
-    CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> context.runOnContext(x -> {
-      // Every object of the first list is in: serve them all at once, then start the Secret watch (its first
-      // list then reaches every issuer's subscription, so a new leader reads with no request).
+    Future.join(lists).onComplete(x -> {
+      // Every object of the first lists is in: serve them all at once, then start the Secret watch (its first
+      // list then reaches every issuer's subscription, so a new leader reads with no request). A namespace whose
+      // list failed does not hold the others back; its objects are served when a retry succeeds.
       reconcile();
-      listed = e == null;
       secrets.start();
-    }));
+    });
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    informers.forEach(SharedIndexInformer::close);
+    watches.forEach(ListWatch::close);
     fleet.close();
     timers.close();
     secrets.close();
@@ -413,7 +408,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
 
   public JsonObject watchStatus() {
     JsonObject json = new JsonObject().put("listed", listed).put("rejectedStates", rejected.get());
-    String error = watchError;
+    String error = watches.stream().map(ListWatch::lastError).filter(Objects::nonNull).findFirst().orElse(null);
     if (error != null) {
       json.put("lastError", error);
     }

@@ -22,6 +22,11 @@ public final class OidcIssuers {
   public static final ResourceDefinitionContext CONTEXT = new ResourceDefinitionContext.Builder()
       .withGroup(GROUP).withVersion(VERSION).withKind(KIND).withPlural(PLURAL).withNamespaced(true).build();
 
+  /** The API path of the objects in {@code namespace}, or in every namespace (null). */
+  static String path(String namespace) {
+    return "/apis/" + GROUP + "/" + VERSION + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + PLURAL;
+  }
+
   private OidcIssuers() {}
 
   /**

@@ -2,78 +2,69 @@ package io.kubeassume.fleet.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.api.model.SecretList;
+import io.fabric8.kubernetes.client.dsl.Watchable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One watch on the Secrets of the watched namespaces for every secret-sourced issuer: a change to a
- * Secret reaches the issuers that read it, with no per-issuer request and no polling. The informer
- * keeps only each Secret's resourceVersion (fabric8's reduced store), never its data: a Secret's
- * items, private ones included, live only as long as the event that carries them, and each issuer
- * keeps just the items it names.
+ * Secret reaches the issuers that read it, with no per-issuer request and no polling. The
+ * {@link ListWatch} keeps only each Secret's resourceVersion, never its data, and lists a page at a
+ * time: a Secret's items, private ones included, live only as long as the page or event that carries
+ * them, and each issuer keeps just the keys parsed from the items it names.
  */
 public final class SecretWatch implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(SecretWatch.class);
 
+  private final Vertx vertx;
   private final KubernetesClient client;
   private final List<String> namespaces;
   private final Map<String, List<Consumer<Secret>>> subscribers = new ConcurrentHashMap<>();
-  private final List<SharedIndexInformer<Secret>> informers = new ArrayList<>();
+  private final List<ListWatch<Secret>> watches = new ArrayList<>();
 
   /** @param namespaces where to watch; empty: every namespace */
-  public SecretWatch(KubernetesClient client, List<String> namespaces) {
+  public SecretWatch(Vertx vertx, KubernetesClient client, List<String> namespaces) {
+    this.vertx = vertx;
     this.client = client;
     this.namespaces = List.copyOf(namespaces);
   }
 
   /** Starts the watches; subscribers hear of every Secret they named as it is listed and as it changes. */
   public void start() {
-    ResourceEventHandler<Secret> handler = new ResourceEventHandler<>() {
+    ListWatch.Consumer<Secret> consumer = new ListWatch.Consumer<>() {
       @Override
-      public void onAdd(Secret secret) {
-        deliver(secret, secret);
+      public Future<Void> changed(List<Secret> secrets) {
+        // Parsed here (a worker for a page, the watch's thread for an event), one page at a time.
+        secrets.forEach(secret -> deliver(secret.getMetadata().getNamespace(), secret.getMetadata().getName(), secret));
+        return Future.succeededFuture();
       }
 
       @Override
-      public void onUpdate(Secret before, Secret after) {
-        deliver(after, after);
-      }
-
-      @Override
-      public void onDelete(Secret secret, boolean unknownFinalState) {
-        deliver(secret, null);
+      public void deleted(String namespace, String name) {
+        deliver(namespace, name, null);
       }
     };
+    String fix = "secret-sourced issuers keep serving what they have; check that the RBAC allows list and watch on Secrets";
     if (namespaces.isEmpty()) {
-      informers.add(inform(client.secrets().inAnyNamespace().runnableInformer(0), handler));
+      watch("Secrets", "/api/v1/secrets", client.secrets().inAnyNamespace(), fix, consumer);
     } else {
       for (String ns : namespaces) {
-        informers.add(inform(client.secrets().inNamespace(ns).runnableInformer(0), handler));
+        watch("Secrets in " + ns, "/api/v1/namespaces/" + ns + "/secrets", client.secrets().inNamespace(ns), fix, consumer);
       }
     }
   }
 
-  private SharedIndexInformer<Secret> inform(SharedIndexInformer<Secret> informer, ResourceEventHandler<Secret> handler) {
-    informer.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Secret.class,
-        new KubernetesSerialization(), "metadata.resourceVersion"));
-    informer.addEventHandler(handler);
-    informer.start().whenComplete((v, e) -> {
-      if (e != null) {
-        log.warn("cannot watch Secrets{}: {}; secret-sourced issuers keep serving what they have",
-            namespaces.isEmpty() ? "" : " in " + namespaces, e.getMessage());
-      }
-    });
-    return informer;
+  private void watch(String what, String path, Watchable<Secret> watchable, String fix, ListWatch.Consumer<Secret> consumer) {
+    ListWatch<Secret> watch = new ListWatch<>(vertx, client, new ListWatch.Kind<>(what, path, SecretList.class, watchable, fix),
+        consumer);
+    watches.add(watch);
+    watch.start();
   }
 
   /**
@@ -91,8 +82,8 @@ public final class SecretWatch implements AutoCloseable {
     return client.secrets().inNamespace(namespace).withName(name).get();
   }
 
-  private void deliver(Secret secret, Secret content) {
-    List<Consumer<Secret>> targets = subscribers.get(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName());
+  private void deliver(String namespace, String name, Secret content) {
+    List<Consumer<Secret>> targets = subscribers.get(namespace + "/" + name);
     if (targets != null) {
       targets.forEach(t -> t.accept(content));
     }
@@ -118,7 +109,7 @@ public final class SecretWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::close);
-    informers.clear();
+    watches.forEach(ListWatch::close);
+    watches.clear();
   }
 }

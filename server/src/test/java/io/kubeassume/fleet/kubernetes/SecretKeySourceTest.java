@@ -113,7 +113,7 @@ class SecretKeySourceTest {
     // What the issuer serves already (decoded from its status): an identical key, parsed elsewhere.
     SigningKey served = KeyParser.parse("status", pem(first).getBytes(StandardCharsets.US_ASCII)).get(0);
     AtomicReference<List<KeyRecord>> serving = new AtomicReference<>(List.of(new KeyRecord(served, Instant.EPOCH, null)));
-    watch = new SecretWatch(client, List.of(NS));
+    watch = new SecretWatch(vertx, client, List.of(NS));
     SecretKeySource source = new SecretKeySource(vertx, new IssuerSpec.SecretItems(NS, "keys", List.of("sa.pub")), watch,
         serving::get);
     watch.start();
@@ -141,7 +141,7 @@ class SecretKeySourceTest {
   @Test
   void aPrivateKeyInANamedItemIsRefusedAndNothingIsKept() throws Exception {
     secret(Map.of("sa.key", "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"));
-    watch = new SecretWatch(client, List.of(NS));
+    watch = new SecretWatch(vertx, client, List.of(NS));
     SecretKeySource source = new SecretKeySource(vertx, new IssuerSpec.SecretItems(NS, "keys", List.of("sa.key")), watch,
         List::of);
     watch.start();
