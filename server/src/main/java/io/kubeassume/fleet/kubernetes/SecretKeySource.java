@@ -112,12 +112,17 @@ public final class SecretKeySource implements AutoCloseable {
 
   private Future<List<SigningKey>> fetch() {
     if (!known.read()) {
-      // The first read: ask the API server once; later reads use what the watch delivered.
-      return vertx.executeBlocking(() -> {
+      // The first read: what the watch's first list delivered, or (a Secret it did not hold, a list that
+      // failed) one request to the API server; later reads use what the watch delivered.
+      return watch.firstList().compose(listed -> known.read() ? current() : vertx.executeBlocking(() -> {
         take(watch.get(spec.namespace(), spec.name()));
         return keys(known);
-      }, false);
+      }, false));
     }
+    return current();
+  }
+
+  private Future<List<SigningKey>> current() {
     try {
       return Future.succeededFuture(keys(known));
     } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.SecretList;
 import io.fabric8.kubernetes.client.dsl.Watchable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class SecretWatch implements AutoCloseable {
   private final List<String> namespaces;
   private final Map<String, List<Consumer<Secret>>> subscribers = new ConcurrentHashMap<>();
   private final List<ListWatch<Secret>> watches = new ArrayList<>();
+  private final List<Future<Void>> firstLists = new ArrayList<>();
+  private final Promise<Void> listed = Promise.promise();
 
   /** @param namespaces where to watch; empty: every namespace */
   public SecretWatch(Vertx vertx, KubernetesClient client, List<String> namespaces) {
@@ -58,13 +61,23 @@ public final class SecretWatch implements AutoCloseable {
         watch("Secrets in " + ns, "/api/v1/namespaces/" + ns + "/secrets", client.secrets().inNamespace(ns), fix, consumer);
       }
     }
+    Future.join(firstLists).onComplete(x -> listed.complete());
+  }
+
+  /**
+   * Completes once the first list of every watched namespace was taken, or failed: until then a
+   * Secret that was not delivered yet may still be on its way, and asking the API server for it one by
+   * one (10,000 requests for a fleet starting at once) would only repeat the list.
+   */
+  public Future<Void> firstList() {
+    return listed.future();
   }
 
   private void watch(String what, String path, Watchable<Secret> watchable, String fix, ListWatch.Consumer<Secret> consumer) {
     ListWatch<Secret> watch = new ListWatch<>(vertx, client, new ListWatch.Kind<>(what, path, SecretList.class, watchable, fix),
         consumer);
     watches.add(watch);
-    watch.start();
+    firstLists.add(watch.start());
   }
 
   /**

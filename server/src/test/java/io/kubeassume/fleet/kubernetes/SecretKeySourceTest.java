@@ -161,6 +161,36 @@ class SecretKeySourceTest {
     });
   }
 
+  /** A read asked for before the watch's first list is answered from that list, not by a request of its own. */
+  @Test
+  void aFirstReadWaitsForTheWatchsListInsteadOfAskingForTheSecret() throws Exception {
+    secret(Map.of("sa.pub", pem(rsa())));
+    other("unrelated");
+    while (apiServer.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+      // the set-up's requests
+    }
+    watch = new SecretWatch(vertx, client, List.of(NS));
+    SecretKeySource source = new SecretKeySource(vertx, new IssuerSpec.SecretItems(NS, "keys", List.of("sa.pub")), watch,
+        List::of);
+    KeySource reader = source.reader();
+    CompletableFuture<List<SigningKey>> read = new CompletableFuture<>();
+    reader.fetch().onComplete(r -> read.complete(r.succeeded() ? r.result() : null));
+    watch.start();
+    assertEquals(1, read.get(10, TimeUnit.SECONDS).size());
+    List<String> requests = new java.util.ArrayList<>();
+    io.fabric8.mockwebserver.http.RecordedRequest r;
+    while ((r = apiServer.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      requests.add(r.getMethod() + " " + r.getPath());
+    }
+    assertTrue(requests.stream().noneMatch(q -> q.startsWith("GET /api/v1/namespaces/" + NS + "/secrets/keys")), requests.toString());
+    assertTrue(requests.stream().anyMatch(q -> q.startsWith("GET /api/v1/namespaces/" + NS + "/secrets?limit=")), requests.toString());
+  }
+
+  private void other(String name) {
+    client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
+        .withStringData(Map.of("x", "y")).build()).create();
+  }
+
   private static List<SigningKey> fetchQuietly(KeySource reader) {
     try {
       return fetch(reader);
