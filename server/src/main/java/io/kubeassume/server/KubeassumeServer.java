@@ -28,10 +28,8 @@ import io.kubeassume.tls.InvalidTlsCredentialsException;
 import io.kubeassume.tls.TlsCredentials;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
@@ -174,10 +172,7 @@ public final class KubeassumeServer {
       log.info("kubeassume starting: the fleet of OIDCIssuer objects in {}, leader election on lease {}/{} as {}",
           fleet.watchNamespaces().isEmpty() ? "every namespace" : fleet.watchNamespaces(), config.cluster().namespace(),
           config.cluster().leaseName(), config.cluster().identity());
-      // On a worker context: a start decodes and reconciles thousands of objects, work that must not hold up
-      // an event loop of the public port (with one CPU there is one).
-      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(objects,
-          new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+      deployed = tlsCredentials.compose(tls -> vertx.deployVerticle(objects));
     }
     registry.getPrometheusRegistry().register(new FleetMetrics(
         () -> current.get() == null ? List.of() : current.get().pipelinesView(),
