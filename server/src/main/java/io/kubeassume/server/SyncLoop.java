@@ -312,7 +312,8 @@ public final class SyncLoop {
         log.info("{}{}; merging again (attempt {} of {})", label(), e.getMessage(), attempt + 1, SAVE_ATTEMPTS);
         return mergeAndSave(merge, read, attempt + 1);
       }
-      return Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": " + e.getMessage(), e));
+      return Future.failedFuture(new KeySourceException("cannot save state to " + store.describe() + ": "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()), e));
     });
   }
 

@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A fleet declared by OIDCIssuer objects ({@code serve --issuers kubernetes}), on every replica.
  *
- * <p>Read side, every replica: one watch on OIDCIssuer objects (in the watched namespaces) whose
- * informer keeps only resourceVersions; each event is reduced to what kubeassume needs (the spec,
- * the state in {@code status.state}) on this verticle's event loop. A spec change reconciles the
+ * <p>Read side, every replica: one {@link ListWatch} on OIDCIssuer objects per watched namespace
+ * (a page of the list at a time, decoded on a worker, then a watch; it keeps only resourceVersions);
+ * each object is reduced to what kubeassume needs (the spec, the state in {@code status.state})
+ * where it was decoded, then taken on this verticle's event loop. (Not a worker verticle: the
+ * blocking fabric8 calls its stores make on worker threads would then wait for responses dispatched
+ * to that same worker pool, and a first sync of thousands of issuers starved it.) A spec change reconciles the
  * {@link Fleet} (claims, pipelines, routes); a status change serves the issuer's documents, rendered
  * from the state after it is validated (content that fails is refused, counted, and the last good
  * documents stay). So every replica serves every issuer from memory, and a cold start serves them
@@ -156,9 +159,9 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   // ---- read side
 
   /**
-   * What an event carries that kubeassume needs, taken on the informer's thread: the object itself is
-   * dropped there, so a burst of events queued for this event loop (a cold start's list of thousands
-   * of objects) holds a few strings each rather than whole parsed objects.
+   * What an object carries that kubeassume needs, taken where it was decoded (a worker, or the watch's
+   * thread): the object itself is dropped there, so what waits for this verticle's context holds a few
+   * strings per object rather than whole parsed objects.
    */
   private record Seen(OidcIssuers.Observed observed, Map<?, ?> spec, String state) {
     static Seen of(GenericKubernetesResource r) {

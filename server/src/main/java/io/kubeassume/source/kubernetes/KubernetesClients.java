@@ -20,9 +20,9 @@ public final class KubernetesClients {
 
   /**
    * Reads the kubeconfig now (no request is made), so a broken one fails start-up. fabric8 decodes each
-   * response on the event loop it arrives on: a fleet's list of 10,000 objects holds one of the
-   * server's loops for up to about 2 s at a start (docs/performance.md, "Many issuers", says why the
-   * client does not have a Vert.x of its own yet).
+   * response on the event loop it arrives on; that is one object per request or watch event here. The
+   * fleet's lists, thousands of objects, are decoded a page at a time on worker threads by
+   * {@code ListWatch}, not by fabric8's informer.
    *
    * @param kubeconfig null: KUBECONFIG or ~/.kube/config, else the in-cluster service account
    */
