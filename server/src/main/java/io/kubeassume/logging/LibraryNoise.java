@@ -21,11 +21,14 @@ final class LibraryNoise {
   }
 
   /**
-   * Netty reports a listener it cannot notify because the event loop has already shut down; that happens only
-   * while the process stops, to work that no longer matters.
+   * Netty (or fabric8's watch) reports a task it cannot hand to an event loop that has already shut down; that
+   * happens only while the process stops, to work that no longer matters.
    */
   static boolean notifiedAfterShutdown(String logger, Throwable error) {
-    return logger.equals("io.netty.util.concurrent.DefaultPromise.rejectedExecution")
+    return (logger.equals("io.netty.util.concurrent.DefaultPromise.rejectedExecution")
+        // fabric8 re-arms a watch's WebSocket after each message, on the event loop; a watch that was still
+        // taking a message when the process stopped logs that it could not, with a stack trace.
+        || logger.equals("io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager"))
         && error instanceof java.util.concurrent.RejectedExecutionException
         && "event executor terminated".equals(error.getMessage());
   }

@@ -23,13 +23,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * fabric8's CRUD dispatcher with two behaviours of a real API server it lacks: a list with
- * {@code limit} answers in pages (items ordered by namespace/name, a {@code continue} token naming
- * the last key, every page carrying the first page's resourceVersion), and a watch can be told its
+ * {@code limit} answers in pages (items ordered by namespace/name; the pages after the first come
+ * from the first page's snapshot, with its resourceVersion, as a {@code continue} token pins it;
+ * a token of a list older than the last eight answers 410), and a watch can be told its
  * resourceVersion is gone (the watch opens, then an ERROR event with code 410, as the API server
  * does once a version leaves its window).
  */
 public final class PagingDispatcher extends KubernetesMixedDispatcher {
   private final AtomicInteger gone = new AtomicInteger();
+  /** The last lists' snapshots by path and resourceVersion, for the pages after their first (the newest eight). */
+  private final Map<String, Snapshot> snapshots = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Snapshot> eldest) {
+      return size() > 8;
+    }
+  });
 
   public PagingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses) {
     super(responses);
@@ -60,30 +68,73 @@ public final class PagingDispatcher extends KubernetesMixedDispatcher {
     }
     String after = query.containsKey("continue")
         ? new String(Base64.getUrlDecoder().decode(query.get("continue")), StandardCharsets.UTF_8) : null;
-    String rv = after == null ? null : after.substring(0, after.indexOf(' '));
+    String listPath = path.substring(0, path.indexOf('?'));
+    Snapshot snapshot;
+    if (after == null) {
+      MockResponse whole = super.dispatch(request);
+      if (whole.code() != 200) {
+        return whole;
+      }
+      snapshot = Snapshot.of(new JsonObject(whole.getBody().readUtf8()));
+      snapshots.put(listPath + " " + snapshot.resourceVersion, snapshot);
+    } else {
+      // A later page comes from the first page's snapshot, as a real API server's continue token pins its resourceVersion.
+      snapshot = snapshots.get(listPath + " " + after.substring(0, after.indexOf(' ')));
+      if (snapshot == null) {
+        return new MockResponse().setResponseCode(410).setBody(new JsonObject().put("kind", "Status").put("apiVersion", "v1")
+            .put("status", "Failure").put("reason", "Expired").put("code", 410)
+            .put("message", "the provided continue parameter is too old").encode());
+      }
+    }
     String lastKey = after == null ? null : after.substring(after.indexOf(' ') + 1);
-    MockResponse whole = super.dispatch(request);
-    if (whole.code() != 200) {
-      return whole;
-    }
-    JsonObject list = new JsonObject(whole.getBody().readUtf8());
-    List<JsonObject> items = new ArrayList<>();
-    list.getJsonArray("items", new JsonArray()).forEach(i -> items.add((JsonObject) i));
-    items.sort(Comparator.comparing(PagingDispatcher::key));
-    int limit = Integer.parseInt(query.get("limit"));
-    List<JsonObject> page = items.stream().filter(i -> lastKey == null || key(i).compareTo(lastKey) > 0).limit(limit).toList();
-    JsonObject metadata = list.getJsonObject("metadata", new JsonObject());
-    if (rv != null) {
-      metadata.put("resourceVersion", rv);
-    }
-    boolean more = !page.isEmpty() && items.stream().anyMatch(i -> key(i).compareTo(key(page.get(page.size() - 1))) > 0);
-    metadata.remove("continue");
-    if (more) {
-      String token = metadata.getString("resourceVersion") + " " + key(page.get(page.size() - 1));
+    int from = lastKey == null ? 0 : snapshot.indexAfter(lastKey);
+    int to = Math.min(snapshot.items.size(), from + Integer.parseInt(query.get("limit")));
+    JsonObject metadata = new JsonObject().put("resourceVersion", snapshot.resourceVersion);
+    if (to < snapshot.items.size()) {
+      String token = snapshot.resourceVersion + " " + key(snapshot.items.get(to - 1));
       metadata.put("continue", Base64.getUrlEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
     }
-    list.put("metadata", metadata).put("items", new JsonArray(new ArrayList<>(page)));
+    JsonObject list = snapshot.head.copy().put("metadata", metadata)
+        .put("items", new JsonArray(new ArrayList<>(snapshot.items.subList(from, to))));
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(list.encode());
+  }
+
+  /** A whole list at one resourceVersion, items in key order. */
+  private static final class Snapshot {
+    final JsonObject head;
+    final String resourceVersion;
+    final List<JsonObject> items;
+
+    private Snapshot(JsonObject head, String resourceVersion, List<JsonObject> items) {
+      this.head = head;
+      this.resourceVersion = resourceVersion;
+      this.items = items;
+    }
+
+    static Snapshot of(JsonObject list) {
+      List<JsonObject> items = new ArrayList<>();
+      list.getJsonArray("items", new JsonArray()).forEach(i -> items.add((JsonObject) i));
+      items.sort(Comparator.comparing(PagingDispatcher::key));
+      JsonObject head = list.copy();
+      head.remove("items");
+      String rv = list.getJsonObject("metadata", new JsonObject()).getString("resourceVersion", "0");
+      return new Snapshot(head, rv, items);
+    }
+
+    /** The index of the first item after {@code key}. */
+    int indexAfter(String key) {
+      int lo = 0;
+      int hi = items.size();
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (key(items.get(mid)).compareTo(key) <= 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
   }
 
   private static String key(JsonObject item) {

@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesFleet extends VerticleBase implements LeaderElection.Listener {
   private static final Logger log = LoggerFactory.getLogger(KubernetesFleet.class);
+  /** OIDCIssuer objects per list request: client-go's default page, about 1.5 MB with their statuses. */
+  static final int LIST_PAGE = 500;
   /** Source reads the leader runs at once. */
   public static final int READ_PERMITS = 16;
   /** A burst of spec changes (a cold start's list, an apply of many objects) is reconciled once. */
@@ -133,7 +135,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
       ListWatch<GenericKubernetesResource> watch = new ListWatch<>(vertx, client, new ListWatch.Kind<>(
           "OIDCIssuer objects" + (ns == null ? "" : " in " + ns), OidcIssuers.path(ns), GenericKubernetesResourceList.class,
           ns == null ? resources.inAnyNamespace() : resources.inNamespace(ns),
-          "check that the CRD oidcissuers.kubeassume.io is installed and the RBAC allows list and watch"), consumer);
+          "check that the CRD oidcissuers.kubeassume.io is installed and the RBAC allows list and watch", LIST_PAGE), consumer);
       watches.add(watch);
       lists.add(watch.start());
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A list, then a watch, of one kind of object in one namespace (or all of them), with a bound on
- * what a list holds at once: the list is read {@link #PAGE_SIZE} objects at a time, each page is
+ * what a list holds at once: the list is read a page at a time ({@link Kind#pageSize}), each page is
  * decoded on a worker thread (never on an event loop) and handed to the {@link Consumer}, and the
  * next page is asked for only when the consumer has taken the last one. fabric8's informer decodes a
  * whole list on the event loop its response arrives on and queues a notification per object without
@@ -49,16 +49,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ListWatch.class);
-  /** Objects per list request: client-go's default page, about 1.5 MB of Secrets or OIDCIssuers. */
-  public static final int PAGE_SIZE = 500;
+  static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
   static final long FIRST_BACKOFF_MS = 1_000;
   static final long MAX_BACKOFF_MS = 30_000;
   /** A watch that ran this long proves the API server works again: the backoff starts over. */
   static final long HEALTHY_WATCH_MS = 60_000;
 
-  /** What is listed and watched: a name for logs, the list's API path, its list type and the watch. */
+  /**
+   * What is listed and watched: a name for logs, the list's API path, its list type, the watch, what
+   * to check when it fails, and the objects per list request (a page's bytes and decoded objects are
+   * what a list holds at once).
+   */
   public record Kind<T extends HasMetadata>(String what, String path, Class<? extends KubernetesResourceList<T>> listType,
-      Watchable<T> watchable, String fix) {}
+      Watchable<T> watchable, String fix, int pageSize) {}
 
   /** Where the objects go. Calls for one ListWatch never overlap and arrive in the API server's order. */
   public interface Consumer<T> {
@@ -78,7 +81,6 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private final Vertx vertx;
   private final KubernetesClient client;
   private final Kind<T> kind;
-  private final int pageSize;
   private final Consumer<T> consumer;
   /** namespace/name to resourceVersion of every object listed or watched and not deleted. */
   private final Map<String, String> versions = new ConcurrentHashMap<>();
@@ -94,11 +96,6 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private volatile long lists;
 
   public ListWatch(Vertx vertx, KubernetesClient client, Kind<T> kind, Consumer<T> consumer) {
-    this(vertx, client, kind, consumer, PAGE_SIZE);
-  }
-
-  ListWatch(Vertx vertx, KubernetesClient client, Kind<T> kind, Consumer<T> consumer, int pageSize) {
-    this.pageSize = pageSize;
     this.vertx = vertx;
     this.client = client;
     this.kind = kind;
@@ -126,6 +123,11 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     return lastError;
   }
 
+  /** True while a watch is open (after a list, until it ends). */
+  boolean watching() {
+    return watch != null;
+  }
+
   /** Lists begun, the first one included. */
   public long lists() {
     return lists;
@@ -144,12 +146,19 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private void page(String continueToken, Set<String> listed, String rv) {
     HttpClient http = client.getHttpClient();
     HttpRequest request = http.newHttpRequestBuilder().uri(pageUri(continueToken)).header("Accept", "application/json")
-        .timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS).build();
+        .timeout(requestTimeoutMillis(), TimeUnit.MILLISECONDS).build();
     Future.fromCompletionStage(http.sendAsync(request, byte[].class), context)
         .compose(response -> context.executeBlocking(() -> take(response, listed), false))
         .compose(taken -> taken.future.map(taken.page))
         .onComplete(ar -> {
           if (closed) {
+            return;
+          }
+          if (ar.cause() instanceof ListException e && e.code == 410) {
+            // The snapshot the continue token named is gone (the API server compacted it while the pages were read).
+            log.info("the list of {} expired before its last page ({}); listing again from the start", kind.what(),
+                e.getMessage());
+            expired();
             return;
           }
           if (ar.failed()) {
@@ -167,9 +176,15 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
         });
   }
 
+  /** The kubeconfig's request timeout (fabric8's default 10 s), or 10 s where it is unset or 0 (none): every request gets one. */
+  private long requestTimeoutMillis() {
+    Integer configured = client.getConfiguration().getRequestTimeout();
+    return configured == null || configured <= 0 ? DEFAULT_REQUEST_TIMEOUT_MS : configured;
+  }
+
   private String pageUri(String continueToken) {
     String master = client.getMasterUrl().toString().replaceAll("/+$", "");
-    return master + kind.path() + "?limit=" + pageSize
+    return master + kind.path() + "?limit=" + kind.pageSize()
         + (continueToken == null ? "" : "&continue=" + URLEncoder.encode(continueToken, StandardCharsets.UTF_8));
   }
 
@@ -179,7 +194,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private Taken<T> take(HttpResponse<byte[]> response, Set<String> listed) throws ListException {
     KubernetesSerialization json = client.getKubernetesSerialization();
     if (!response.isSuccessful()) {
-      throw new ListException("HTTP " + response.code() + statusMessage(json, response.body()));
+      throw new ListException(response.code(), "HTTP " + response.code() + statusMessage(json, response.body()));
     }
     KubernetesResourceList<T> page = json.unmarshal(new ByteArrayInputStream(response.body()), kind.listType());
     List<T> changed = new ArrayList<>();
@@ -217,10 +232,12 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     consumer.listed();
     var options = new ListOptionsBuilder().withResourceVersion(rv).withAllowWatchBookmarks(true).build();
     context.executeBlocking(() -> kind.watchable().watch(options, new Events()), false).onComplete(ar -> {
-      if (ar.failed()) {
+      if (closed) {
+        if (ar.succeeded()) {
+          ar.result().close();
+        }
+      } else if (ar.failed()) {
         failed("cannot watch " + kind.what() + ": " + message(ar.cause()));
-      } else if (closed) {
-        ar.result().close();
       } else {
         watch = ar.result();
         watchStartedAt = System.nanoTime();
@@ -241,6 +258,16 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     failures++;
     long delay = backoffMillis(failures, ThreadLocalRandom.current().nextDouble());
     retryTimer = vertx.setTimer(delay, t -> relist());
+  }
+
+  /**
+   * The version a list or watch went on from is gone: list again, after the backoff all the same (a
+   * version that expires at once, again and again, must not turn into a list per second).
+   */
+  private void expired() {
+    lastError = null;
+    failures++;
+    retryTimer = vertx.setTimer(backoffMillis(failures, ThreadLocalRandom.current().nextDouble()), t -> relist());
   }
 
   /** The wait before retry number {@code failures} (1-based): 1 s doubling to 30 s, ±10 %. */
@@ -294,9 +321,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
         if (cause.isHttpGone()) {
           // The usual end of a long watch: the version it resumes from left the API server's window.
           log.debug("the watch on {} expired ({}); listing again", kind.what(), cause.getMessage());
-          lastError = null;
-          failures++;
-          retryTimer = vertx.setTimer(backoffMillis(failures, ThreadLocalRandom.current().nextDouble()), t -> relist());
+          expired();
         } else {
           failed("the watch on " + kind.what() + " ended: " + message(cause));
         }
@@ -311,8 +336,11 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
 
   /** A list request the API server refused or that could not be read. */
   static final class ListException extends Exception {
-    ListException(String message) {
+    final int code;
+
+    ListException(int code, String message) {
       super(message);
+      this.code = code;
     }
   }
 

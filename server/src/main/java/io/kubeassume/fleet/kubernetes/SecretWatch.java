@@ -22,6 +22,12 @@ import java.util.function.Consumer;
  * them, and each issuer keeps just the keys parsed from the items it names.
  */
 public final class SecretWatch implements AutoCloseable {
+  /**
+   * Secrets per list request. Fewer than for OIDCIssuers: the watched namespaces may hold Secrets of
+   * any size (a Helm release's can be hundreds of KiB, the API server allows 1 MiB), and a page is
+   * what a list holds in memory at once (docs/fleet.md, "Sizing").
+   */
+  static final int LIST_PAGE = 100;
 
   private final Vertx vertx;
   private final KubernetesClient client;
@@ -74,8 +80,8 @@ public final class SecretWatch implements AutoCloseable {
   }
 
   private void watch(String what, String path, Watchable<Secret> watchable, String fix, ListWatch.Consumer<Secret> consumer) {
-    ListWatch<Secret> watch = new ListWatch<>(vertx, client, new ListWatch.Kind<>(what, path, SecretList.class, watchable, fix),
-        consumer);
+    ListWatch<Secret> watch = new ListWatch<>(vertx, client,
+        new ListWatch.Kind<>(what, path, SecretList.class, watchable, fix, LIST_PAGE), consumer);
     watches.add(watch);
     firstLists.add(watch.start());
   }

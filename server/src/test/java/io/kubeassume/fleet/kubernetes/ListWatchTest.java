@@ -115,7 +115,7 @@ class ListWatchTest {
 
   private ListWatch<Secret> listWatch(Recorder recorder) {
     return new ListWatch<>(vertx, client, new ListWatch.Kind<>("Secrets in " + NS, "/api/v1/namespaces/" + NS + "/secrets",
-        SecretList.class, client.secrets().inNamespace(NS), "check the RBAC"), recorder, PAGE);
+        SecretList.class, client.secrets().inNamespace(NS), "check the RBAC", PAGE), recorder);
   }
 
   private void secret(String name, String value) {
@@ -211,6 +211,37 @@ class ListWatchTest {
   }
 
   @Test
+  void aListWhoseContinueTokenExpiredStartsOverAndLosesNothing() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      secret("s" + i, "v1");
+    }
+    Recorder recorder = new Recorder();
+    recorder.hold = true;
+    watch = listWatch(recorder);
+    vertx.runOnContext(v -> watch.start());
+    eventually("the first page", () -> recorder.held.size() == 1);
+    // While the consumer holds the first page, the API server moves on: its snapshot (and so the token) expires.
+    for (int i = 0; i < 9; i++) {
+      secret("later" + i, "v1");
+      admin.secrets().inNamespace(NS).list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+    }
+    recorder.hold = false;
+    recorder.held.get(0).complete();
+
+    eventually("a whole list, started over", () -> recorder.lists == 1);
+    assertEquals(2, watch.lists(), "the expired list, then one from the start");
+    for (int i = 0; i < 5; i++) {
+      assertTrue(recorder.versions.containsKey("s" + i), "s" + i);
+    }
+    for (int i = 0; i < 9; i++) {
+      assertTrue(recorder.versions.containsKey("later" + i), "later" + i);
+    }
+    assertEquals(List.of(), recorder.deletions);
+    eventually("the watch is up", () -> watch.watching());
+    assertNull(watch.lastError());
+  }
+
+  @Test
   void aRefusedListBacksOffSaysWhyAndRecovers() throws Exception {
     secret("s0", "v1");
     String path = "/api/v1/namespaces/" + NS + "/secrets?limit=" + PAGE;
@@ -233,7 +264,8 @@ class ListWatchTest {
 
     eventually("the list succeeds once the API server allows it", () -> recorder.lists == 1);
     assertEquals(List.of(List.of("s0")), recorder.changes);
-    eventually("the error clears once the watch is up", () -> watch.lastError() == null);
+    eventually("the watch is up", () -> watch.watching());
+    assertNull(watch.lastError());
   }
 
   @Test
