@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * A list, then a watch, of one kind of object in one namespace (or all of them), with a bound on
  * what a list holds at once: the list is read a page at a time ({@link Kind#pageSize}), each page is
  * decoded on a worker thread (never on an event loop) and handed to the {@link Consumer}, and the
- * next page is asked for only when the consumer has taken the last one. fabric8's informer decodes a
+ * page after next is asked for only when the consumer has taken the last one (one page is fetched
+ * while the consumer takes the one before it, so at most two pages are held). fabric8's informer decodes a
  * whole list on the event loop its response arrives on and queues a notification per object without
  * waiting for its handlers, so a list of 10,000 objects was alive at once, and held one of the public
  * port's event loops for seconds (docs/performance.md, "Many issuers").
@@ -139,41 +140,65 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       return;
     }
     lists++;
-    page(null, new HashSet<>(), null);
+    page(null, new HashSet<>(), null, Future.succeededFuture());
   }
 
-  /** Asks for one page; {@code listed}: keys seen so far by this list; {@code rv}: the list's resourceVersion. */
-  private void page(String continueToken, Set<String> listed, String rv) {
-    HttpClient http = client.getHttpClient();
-    HttpRequest request = http.newHttpRequestBuilder().uri(pageUri(continueToken)).header("Accept", "application/json")
-        .timeout(requestTimeoutMillis(), TimeUnit.MILLISECONDS).build();
-    Future.fromCompletionStage(http.sendAsync(request, byte[].class), context)
-        .compose(response -> context.executeBlocking(() -> take(response, listed), false))
-        .compose(taken -> taken.future.map(taken.page))
-        .onComplete(ar -> {
+  /**
+   * Asks for one page while the page before it may still be with the consumer ({@code previous}
+   * completes when it is taken), and hands it over once that one is taken. The next page is asked for
+   * only then, so at most two pages are held: one being taken, the next one decoded.
+   *
+   * @param listed keys seen so far by this list
+   * @param rv the list's resourceVersion (null before its first page)
+   */
+  private void page(String continueToken, Set<String> listed, String rv, Future<Void> previous) {
+    fetch(continueToken).onComplete(fetched -> previous.onComplete(taken -> {
+      // Waits for the page before even when this one failed: the consumer never gets two calls at once.
+      if (closed) {
+        return;
+      }
+      if (fetched.failed() || taken.failed()) {
+        listFailed(fetched.failed() ? fetched.cause() : taken.cause());
+        return;
+      }
+      KubernetesResourceList<T> page = fetched.result();
+      String next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+      String listRv = rv != null ? rv : page.getMetadata() == null ? null : page.getMetadata().getResourceVersion();
+      Future<Void> handedOver = context.executeBlocking(() -> handOver(page, listed), false).compose(f -> f);
+      if (next != null && !next.isEmpty()) {
+        page(next, listed, listRv, handedOver);
+      } else {
+        handedOver.onComplete(last -> {
           if (closed) {
             return;
           }
-          if (ar.cause() instanceof ListException e && e.code == 410) {
-            // The snapshot the continue token named is gone (the API server compacted it while the pages were read).
-            log.info("the list of {} expired before its last page ({}); listing again from the start", kind.what(),
-                e.getMessage());
-            expired();
-            return;
-          }
-          if (ar.failed()) {
-            failed("cannot list " + kind.what() + ": " + message(ar.cause()));
-            return;
-          }
-          KubernetesResourceList<T> page = ar.result();
-          String next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-          String listRv = rv != null ? rv : page.getMetadata() == null ? null : page.getMetadata().getResourceVersion();
-          if (next != null && !next.isEmpty()) {
-            page(next, listed, listRv);
+          if (last.failed()) {
+            listFailed(last.cause());
           } else {
             listedAll(listed, listRv);
           }
         });
+      }
+    }));
+  }
+
+  /** One page, decoded on a worker. */
+  private Future<KubernetesResourceList<T>> fetch(String continueToken) {
+    HttpClient http = client.getHttpClient();
+    HttpRequest request = http.newHttpRequestBuilder().uri(pageUri(continueToken)).header("Accept", "application/json")
+        .timeout(requestTimeoutMillis(), TimeUnit.MILLISECONDS).build();
+    return Future.fromCompletionStage(http.sendAsync(request, byte[].class), context)
+        .compose(response -> context.executeBlocking(() -> decode(response), false));
+  }
+
+  private void listFailed(Throwable cause) {
+    if (cause instanceof ListException e && e.code == 410) {
+      // The snapshot the continue token named is gone (the API server compacted it while the pages were read).
+      log.info("the list of {} expired before its last page ({}); listing again from the start", kind.what(), e.getMessage());
+      expired();
+    } else {
+      failed("cannot list " + kind.what() + ": " + message(cause));
+    }
   }
 
   /** The kubeconfig's request timeout (fabric8's default 10 s), or 10 s where it is unset or 0 (none): every request gets one. */
@@ -188,26 +213,27 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
         + (continueToken == null ? "" : "&continue=" + URLEncoder.encode(continueToken, StandardCharsets.UTF_8));
   }
 
-  private record Taken<T extends HasMetadata>(KubernetesResourceList<T> page, Future<Void> future) {}
-
-  /** On a worker: decodes a page and hands the objects that changed since they were last seen to the consumer. */
-  private Taken<T> take(HttpResponse<byte[]> response, Set<String> listed) throws ListException {
+  private KubernetesResourceList<T> decode(HttpResponse<byte[]> response) throws ListException {
     KubernetesSerialization json = client.getKubernetesSerialization();
     if (!response.isSuccessful()) {
       throw new ListException(response.code(), "HTTP " + response.code() + statusMessage(json, response.body()));
     }
-    KubernetesResourceList<T> page = json.unmarshal(new ByteArrayInputStream(response.body()), kind.listType());
+    return json.unmarshal(new ByteArrayInputStream(response.body()), kind.listType());
+  }
+
+  /** On a worker: hands the objects of a page that changed since they were last seen to the consumer. */
+  private Future<Void> handOver(KubernetesResourceList<T> page, Set<String> listed) {
     List<T> changed = new ArrayList<>();
     for (T object : page.getItems()) {
       ObjectMeta meta = object.getMetadata();
       String key = key(meta.getNamespace(), meta.getName());
       listed.add(key);
-      String before = versions.put(key, String.valueOf(meta.getResourceVersion()));
-      if (!String.valueOf(meta.getResourceVersion()).equals(before)) {
+      String version = String.valueOf(meta.getResourceVersion());
+      if (!version.equals(versions.put(key, version))) {
         changed.add(object);
       }
     }
-    return new Taken<>(page, changed.isEmpty() ? Future.succeededFuture() : consumer.changed(changed));
+    return changed.isEmpty() ? Future.succeededFuture() : consumer.changed(changed);
   }
 
   private static String statusMessage(KubernetesSerialization json, byte[] body) {
