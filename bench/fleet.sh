@@ -63,7 +63,7 @@ PORT=${FLEET_PORT:-18100}
 MPORT=${FLEET_MPORT:-19100}
 NGINX_PORT=${FLEET_NGINX_PORT:-18199}
 # The fleet flags (docs/performance.md#many-issuers): the small-container set with a larger heap.
-DEFAULT_JAVA_OPTS="-Xms64m -Xmx160m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MarkSweepDeadRatio=0 -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
+DEFAULT_JAVA_OPTS="-Xms64m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MarkSweepDeadRatio=0 -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
 JAVA_OPTS=${FLEET_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
 JAR=$ROOT/server/target/kubeassume.jar
 CLASSPATH_FILE=$ROOT/server/target/fleet-bench.classpath
