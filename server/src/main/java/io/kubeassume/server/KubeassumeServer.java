@@ -169,6 +169,7 @@ public final class KubeassumeServer {
       election = new LeaderElection(vertx, cluster.client, config.cluster(), objects, registry);
       cluster.election = election;
       detail = () -> new JsonObject().put("source", objects.watchStatus()).put("leader", election.status());
+      registry.getPrometheusRegistry().register(new io.kubeassume.fleet.kubernetes.WatchMetrics(objects::watchFailures));
       log.info("kubeassume starting: the fleet of OIDCIssuer objects in {}, leader election on lease {}/{} as {}",
           fleet.watchNamespaces().isEmpty() ? "every namespace" : fleet.watchNamespaces(), config.cluster().namespace(),
           config.cluster().leaseName(), config.cluster().identity());

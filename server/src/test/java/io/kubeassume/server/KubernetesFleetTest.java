@@ -144,6 +144,7 @@ class KubernetesFleetTest {
             t.get(t.publicUri("/clusters/dev/openid/v1/jwks")).statusCode() == 404));
       }
       assertTrue(one.metrics().contains("kubeassume_active_keys{issuer=\"team-a/prod\"} 2.0"));
+      assertTrue(one.metrics().contains("kubeassume_fleet_watch_failures_total{kind=\"secrets\"} 0.0"), "exported, and nothing failed");
       assertFalse(one.metrics().contains("team-b/dev"), "a deleted issuer's series are gone");
     }
   }

@@ -80,13 +80,13 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private final Clock clock;
   private final Map<String, IssuerRecord> records = new HashMap<>();
   private final Map<String, IssuerStats> stats = new HashMap<>();
-  private final List<ListWatch<GenericKubernetesResource>> watches = new ArrayList<>();
+  private final List<ListWatch<GenericKubernetesResource>> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReadPermits permits = new ReadPermits(READ_PERMITS);
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet;
   /** Every issuer's sync-loop timers, on this verticle's context: one Vert.x timer, not one per issuer. */
   private TimerQueue timers;
-  private SecretWatch secrets;
+  private volatile SecretWatch secrets;
   private boolean leading;
   private long reconcileTimer = -1;
   private volatile boolean listed;
@@ -417,7 +417,21 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
     if (error != null) {
       json.put("lastError", error);
     }
+    SecretWatch s = secrets;
+    String secretsError = s == null ? null : s.lastError();
+    if (secretsError != null) {
+      json.put("secretsLastError", secretsError);
+    }
     return json;
+  }
+
+  /** Failed lists and watches since the start, by kind: oidcissuers, secrets. */
+  public Map<String, Long> watchFailures() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("oidcissuers", watches.stream().mapToLong(ListWatch::failuresTotal).sum());
+    SecretWatch s = secrets;
+    out.put("secrets", s == null ? 0 : s.failuresTotal());
+    return out;
   }
 
   private static boolean older(String rv, String seen) {

@@ -95,6 +95,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private volatile boolean closed;
   private volatile String lastError;
   private volatile long lists;
+  private final java.util.concurrent.atomic.AtomicLong failuresTotal = new java.util.concurrent.atomic.AtomicLong();
 
   public ListWatch(Vertx vertx, KubernetesClient client, Kind<T> kind, Consumer<T> consumer) {
     this.vertx = vertx;
@@ -127,6 +128,11 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   /** True while a watch is open (after a list, until it ends). */
   boolean watching() {
     return watch != null;
+  }
+
+  /** Lists and watches that failed since the start (an expired version is not a failure). */
+  public long failuresTotal() {
+    return failuresTotal.get();
   }
 
   /** Lists begun, the first one included. */
@@ -281,6 +287,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
     lastError = error;
     firstAttempt.tryFail(error);
+    failuresTotal.incrementAndGet();
     failures++;
     long delay = backoffMillis(failures, ThreadLocalRandom.current().nextDouble());
     retryTimer = vertx.setTimer(delay, t -> relist());
@@ -317,7 +324,9 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     public void eventReceived(Action action, T object) {
       ObjectMeta meta = object.getMetadata();
       String key = key(meta.getNamespace(), meta.getName());
-      context.runOnContext(v -> failures = 0); // the watch works
+      if (failures != 0) {
+        context.runOnContext(v -> failures = 0); // the watch works
+      }
       switch (action) {
         case ADDED, MODIFIED -> {
           String version = String.valueOf(meta.getResourceVersion());

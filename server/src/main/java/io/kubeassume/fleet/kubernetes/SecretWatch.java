@@ -33,7 +33,7 @@ public final class SecretWatch implements AutoCloseable {
   private final KubernetesClient client;
   private final List<String> namespaces;
   private final Map<String, List<Consumer<Secret>>> subscribers = new ConcurrentHashMap<>();
-  private final List<ListWatch<Secret>> watches = new ArrayList<>();
+  private final List<ListWatch<Secret>> watches = new CopyOnWriteArrayList<>();
   private final List<Future<Void>> firstLists = new ArrayList<>();
   private final Promise<Void> listed = Promise.promise();
 
@@ -84,6 +84,16 @@ public final class SecretWatch implements AutoCloseable {
         new ListWatch.Kind<>(what, path, SecretList.class, watchable, fix, LIST_PAGE), consumer);
     watches.add(watch);
     firstLists.add(watch.start());
+  }
+
+  /** Lists and watches of Secrets that failed since the start. */
+  public long failuresTotal() {
+    return watches.stream().mapToLong(ListWatch::failuresTotal).sum();
+  }
+
+  /** Why the last list or watch of Secrets failed, or null while they work. */
+  public String lastError() {
+    return watches.stream().map(ListWatch::lastError).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   /**

@@ -238,6 +238,7 @@ class ListWatchTest {
 
     eventually("a whole list, started over", () -> recorder.lists == 1);
     assertEquals(2, watch.lists(), "the expired list, then one from the start");
+    assertEquals(0, watch.failuresTotal(), "an expired list is no failure");
     for (int i = 0; i < 8; i++) {
       assertTrue(recorder.versions.containsKey("s" + i), "s" + i);
     }
@@ -264,6 +265,7 @@ class ListWatchTest {
     assertTrue(first.future().failed());
     assertTrue(watch.lastError().contains("HTTP 403: secrets is forbidden"), watch.lastError());
     assertEquals(0, recorder.lists);
+    assertTrue(watch.failuresTotal() >= 1, "counted");
 
     Thread.sleep(2_500);
     int attempts = lists().size();
