@@ -63,8 +63,8 @@ class SecretKeySourceTest {
     if (watch != null) {
       watch.close();
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     client.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     apiServer.destroy();
   }
 
@@ -184,6 +184,12 @@ class SecretKeySourceTest {
     }
     assertTrue(requests.stream().noneMatch(q -> q.startsWith("GET /api/v1/namespaces/" + NS + "/secrets/keys")), requests.toString());
     assertTrue(requests.stream().anyMatch(q -> q.startsWith("GET /api/v1/namespaces/" + NS + "/secrets?limit=")), requests.toString());
+
+    secret(Map.of("sa.pub", pem(rsa()) + pem(rsa())));
+    eventually("the watch delivers the next version", () -> {
+      List<SigningKey> now = fetchQuietly(reader);
+      return now != null && now.size() == 2;
+    });
   }
 
   private void other(String name) {
