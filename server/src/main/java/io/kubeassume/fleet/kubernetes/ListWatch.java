@@ -35,12 +35,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A list, then a watch, of one kind of object in one namespace (or all of them), with a bound on
  * what a list holds at once: the list is read a page at a time ({@link Kind#pageSize}), each page is
- * decoded on a worker thread (never on an event loop) and handed to the {@link Consumer}, and the
- * page after next is asked for only when the consumer has taken the last one (one page is fetched
- * while the consumer takes the one before it, so at most two pages are held). fabric8's informer decodes a
- * whole list on the event loop its response arrives on and queues a notification per object without
- * waiting for its handlers, so a list of 10,000 objects was alive at once, and held one of the public
- * port's event loops for seconds (docs/performance.md, "Many issuers").
+ * decoded on a worker thread (never on an event loop) and handed to the {@link Consumer}; the next
+ * page is fetched while the consumer takes the current one, and the one after it only once the
+ * consumer is done, so at most two pages are held. fabric8's informer decodes a whole list on the
+ * event loop its response arrives on and queues a notification per object without waiting for its
+ * handlers, so a list of 10,000 objects was alive at once, and held one of the public port's event
+ * loops for seconds (docs/performance.md, "Many issuers").
  *
  * <p>The watch is fabric8's: it reconnects from the last resourceVersion it saw. When the API server
  * says that version is gone (410) or fabric8 gives up, the objects are listed again and those no longer
