@@ -65,7 +65,7 @@ class SecretKeySourceTest {
     }
     client.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    apiServer.destroy();
+    ListWatchTest.destroy(apiServer);
   }
 
   private static PublicKey rsa() throws Exception {
