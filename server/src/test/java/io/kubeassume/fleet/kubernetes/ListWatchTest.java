@@ -149,7 +149,8 @@ class ListWatchTest {
     return out;
   }
 
-  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+  /** Waits up to 30 s for {@code condition}, checking every 20 ms (also used by SecretKeySourceTest). */
+  static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {

@@ -1,5 +1,6 @@
 package io.kubeassume.fleet.kubernetes;
 
+import static io.kubeassume.fleet.kubernetes.ListWatchTest.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,16 +95,6 @@ class SecretKeySourceTest {
       }
     });
     return result.get(10, TimeUnit.SECONDS);
-  }
-
-  private static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within 20 s: " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   @Test
