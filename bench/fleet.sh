@@ -263,10 +263,11 @@ per_issuer() { # ROLE -> "gross bytes per issuer" from the two runs' heap after 
   [[ -n "$big" && -n "$small" ]] || { echo ""; return; }
   awk -v b="$big" -v s="$small" -v n="$N" -v m="$BASE_N" 'BEGIN {printf "%.0f", (b - s) * 1024 / (n - m)}'
 }
-RSS_MAX=0
+RSS_MAX=0; RSS_MAX_DIAG=0 # the servers' own peak; and with what the benchmark's jcmd diagnostics added
 for role in leader follower; do
   for when in idle after-wrk; do
     v=$(prop "$R" "memory.$when.$role.hwm_kib"); [[ -n "$v" ]] && (( v > RSS_MAX )) && RSS_MAX=$v
+    v=$(prop "$R" "memory.$when.$role.hwm_with_diagnostics_kib"); [[ -n "$v" ]] && (( v > RSS_MAX_DIAG )) && RSS_MAX_DIAG=$v
   done
 done
 PER_L=$(per_issuer leader); PER_F=$(per_issuer follower)
@@ -310,7 +311,7 @@ $(printf '%s\n' "${RUN_LINES[@]}")
 | target | measured | result |
 |---|---|---|
 | heap per issuer beyond its documents <= 4 KiB | leader $PER_L B, follower $PER_F B per issuer (heap after full GC, $N vs $BASE_N issuers), of which the documents $DOC_BYTES B | leader $(verdict "${PER_L:-99999} - $DOC_BYTES <= 4096"), follower $(verdict "${PER_F:-99999} - $DOC_BYTES <= 4096") |
-| RSS <= 256 MiB | peak (VmHWM) of any replica $((RSS_MAX / 1024)) MiB | $(verdict "$RSS_MAX > 0 && $RSS_MAX <= 256 * 1024") |
+| RSS <= 256 MiB | peak (VmHWM) of any replica $((RSS_MAX / 1024)) MiB ($((RSS_MAX_DIAG / 1024)) MiB with the benchmark's jcmd diagnostics) | $(verdict "$RSS_MAX > 0 && $RSS_MAX <= 256 * 1024") |
 | req/s >= nginx | $RPS_K vs $RPS_N ($(awk -v a="$RPS_K" -v b="$RPS_N" 'BEGIN {printf "%.0f%%", 100 * a / b}')) | $(verdict "$RPS_K >= $RPS_N") |
 | p99 <= 1.5 x nginx | $P99_K ms vs limit $(awk -v b="$P99_N" 'BEGIN {printf "%.3f", 1.5 * b}') ms | $(verdict "$P99_K <= 1.5 * $P99_N") |
 | API requests at steady state: watches, no per-issuer polling | $(prop "$R" api.total.per_hour) per hour for all replicas | see the table |
