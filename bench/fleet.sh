@@ -21,6 +21,8 @@
 #   FLEET_BASE_N       issuers of the baseline run; 0 skips it        (default 100)
 #   FLEET_REPLICAS     kubeassume processes                           (default 2)
 #   FLEET_JAVA_OPTS    their JVM flags (default: the fleet flags of docs/performance.md)
+#   FLEET_ENV          their environment, NAME=VALUE separated by spaces (default: the fleet's
+#                      MALLOC_MMAP_THRESHOLD_=16384 of docs/fleet.md#sizing; FLEET_ENV= for none)
 #   FLEET_PROPAGATIONS Secret changes timed                           (default 100)
 #   FLEET_API_WINDOW   seconds of API requests counted at steady state (default 300)
 #   FLEET_COLD_STARTS  follower restarts timed                        (default 3)
@@ -65,6 +67,7 @@ NGINX_PORT=${FLEET_NGINX_PORT:-18199}
 # The fleet flags (docs/performance.md#many-issuers): the small-container set with a larger heap.
 DEFAULT_JAVA_OPTS="-Xms64m -Xmx128m -Xmn24m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MarkSweepDeadRatio=0 -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -Xss512k -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2"
 JAVA_OPTS=${FLEET_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
+REPLICA_ENV=${FLEET_ENV-MALLOC_MMAP_THRESHOLD_=16384}
 JAR=$ROOT/server/target/kubeassume.jar
 CLASSPATH_FILE=$ROOT/server/target/fleet-bench.classpath
 
@@ -118,7 +121,7 @@ done
 
 bench() { # bench DIR N PHASES
   java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(cat "$CLASSPATH_FILE")" io.kubeassume.server.FleetBench \
-    --work="$1" --jar="$JAR" --java-opts="$JAVA_OPTS" --n="$2" --replicas="$REPLICAS" --phases="$3" \
+    --work="$1" --jar="$JAR" --java-opts="$JAVA_OPTS" --replica-env="$REPLICA_ENV" --n="$2" --replicas="$REPLICAS" --phases="$3" \
     --propagations="$PROPAGATIONS" --api-window="$API_WINDOW" --cold-starts="$COLD_STARTS" \
     --port="$PORT" --management-port="$MPORT" "${SPLIT_ARGS[@]}"
 }
@@ -281,7 +284,7 @@ cat <<EOF
 
 - machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM; load average at start $LOAD_START, before wrk $WRK_LOAD_BEFORE, at the end $LOAD_END
 - java: $(java -version 2>&1 | sed -n 2p); nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | awk 'NR == 1 {print $2}')
-- kubeassume: \`$(cd "$ROOT" && git rev-parse --short HEAD)\`$(cd "$ROOT" && git diff --quiet HEAD -- server core || echo ' (with uncommitted changes)'), $REPLICAS replicas, JVM flags \`$JAVA_OPTS\`
+- kubeassume: \`$(cd "$ROOT" && git rev-parse --short HEAD)\`$(cd "$ROOT" && git diff --quiet HEAD -- server core || echo ' (with uncommitted changes)'), $REPLICAS replicas, JVM flags \`$JAVA_OPTS\`, environment \`${REPLICA_ENV:-(none)}\`
 - issuers: $N OIDCIssuer objects, each with its own Secret (one RSA-2048 public key; 64 distinct keys), fabric8 mock API server (CRUD) in the FleetBench JVM; baseline run with $BASE_N issuers
 - wrk: \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency -s random.lua\` (a random one of the $((2 * N)) documents per request), ${WARMUP}s warm-up each, $ROUNDS rounds, alternating order, against $SERVED
 - CPUs: $CPU_NOTE

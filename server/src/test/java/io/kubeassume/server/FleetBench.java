@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * java -cp server/target/test-classes:server/target/kubeassume.jar:MOCK_JARS io.kubeassume.server.FleetBench \
- *   --work=DIR --jar=server/target/kubeassume.jar --java-opts="..." [--n=10000] [--replicas=2] [--phases=all|memory]
+ *   --work=DIR --jar=server/target/kubeassume.jar --java-opts="..." [--replica-env="NAME=VALUE ..."]
+ *   [--n=10000] [--replicas=2] [--phases=all|memory]
  *   [--propagations=100] [--api-window=300] [--cold-starts=3] [--port=18100] [--management-port=19100]
  *   [--serve-cpus=1 --other-cpus=0]
  * </pre>
@@ -675,6 +676,12 @@ public final class FleetBench {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("POD_NAME", identity);
+      for (String pair : bench.options.getOrDefault("replica-env", "").strip().split("\\s+")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          pb.environment().put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+      }
       Files.writeString(log, "== " + Instant.now() + " " + String.join(" ", command) + "\n",
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
       return new Replica(index, identity, port, mport, pb.start(), log);
