@@ -319,7 +319,7 @@ public final class FleetBench {
       String role = r.identity.equals(leader) ? "leader" : "follower";
       awaitIdle(r);
       // The peak is read before this benchmark's own diagnostics (full collections, a class histogram
-      // in C heap), which raise it, and reset after them, so that it stays the server's own peak.
+      // in C heap), which can raise it, and reset after them, so that it stays the server's own peak.
       long hwm = procStatus(r, "VmHWM");
       jcmd(r, "GC.run");
       jcmd(r, "GC.run");
