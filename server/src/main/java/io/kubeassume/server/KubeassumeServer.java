@@ -9,6 +9,7 @@ import io.kubeassume.fleet.FleetMirrors;
 import io.kubeassume.fleet.FleetReadiness;
 import io.kubeassume.fleet.IssuerSpecParser;
 import io.kubeassume.fleet.kubernetes.KubernetesFleet;
+import io.kubeassume.fleet.kubernetes.WatchMetrics;
 import io.vertx.core.json.JsonObject;
 import io.kubeassume.config.ConfigException;
 import io.kubeassume.config.Durations;
@@ -169,7 +170,7 @@ public final class KubeassumeServer {
       election = new LeaderElection(vertx, cluster.client, config.cluster(), objects, registry);
       cluster.election = election;
       detail = () -> new JsonObject().put("source", objects.watchStatus()).put("leader", election.status());
-      registry.getPrometheusRegistry().register(new io.kubeassume.fleet.kubernetes.WatchMetrics(objects::watchFailures));
+      registry.getPrometheusRegistry().register(new WatchMetrics(objects::watchFailures));
       log.info("kubeassume starting: the fleet of OIDCIssuer objects in {}, leader election on lease {}/{} as {}",
           fleet.watchNamespaces().isEmpty() ? "every namespace" : fleet.watchNamespaces(), config.cluster().namespace(),
           config.cluster().leaseName(), config.cluster().identity());

@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +81,7 @@ public final class KubernetesFleet extends VerticleBase implements LeaderElectio
   private final Clock clock;
   private final Map<String, IssuerRecord> records = new HashMap<>();
   private final Map<String, IssuerStats> stats = new HashMap<>();
-  private final List<ListWatch<GenericKubernetesResource>> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<ListWatch<GenericKubernetesResource>> watches = new CopyOnWriteArrayList<>();
   private final ReadPermits permits = new ReadPermits(READ_PERMITS);
   private final AtomicLong rejected = new AtomicLong();
   private Fleet fleet;

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +96,7 @@ public final class ListWatch<T extends HasMetadata> implements AutoCloseable {
   private volatile boolean closed;
   private volatile String lastError;
   private volatile long lists;
-  private final java.util.concurrent.atomic.AtomicLong failuresTotal = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong failuresTotal = new AtomicLong();
 
   public ListWatch(Vertx vertx, KubernetesClient client, Kind<T> kind, Consumer<T> consumer) {
     this.vertx = vertx;

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -93,7 +94,7 @@ public final class SecretWatch implements AutoCloseable {
 
   /** Why the last list or watch of Secrets failed, or null while they work. */
   public String lastError() {
-    return watches.stream().map(ListWatch::lastError).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    return watches.stream().map(ListWatch::lastError).filter(Objects::nonNull).findFirst().orElse(null);
   }
 
   /**
